@@ -1,0 +1,1 @@
+//! Fashion-MNIST reading, verification, fetching and splitting, in plain Rust types

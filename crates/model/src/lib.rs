@@ -1,0 +1,1 @@
+//! Network definitions on tch: the reference Keras MLP and friends

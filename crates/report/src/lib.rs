@@ -1,0 +1,1 @@
+//! Run report: metrics from plain arrays, plots with plotters, HTML and Markdown

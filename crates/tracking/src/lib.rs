@@ -1,0 +1,1 @@
+//! MLflow tracking: local directory store and REST API, with offline replay

@@ -1,0 +1,1 @@
+//! Training loop, Adam, Keras-style LR schedule and early stopping, evaluation

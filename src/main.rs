@@ -1,0 +1,2 @@
+//! fmnist
+fn main() {}
