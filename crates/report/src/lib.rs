@@ -1,1 +1,27 @@
-//! Run report: metrics from plain arrays, plots with plotters, HTML and Markdown
+//! Run report: metrics from plain arrays, plots with plotters, HTML and Markdown.
+
+mod calibration;
+mod check;
+mod confused_pairs;
+mod confusion;
+mod error;
+mod input;
+mod per_class;
+mod quality;
+mod softmax;
+mod temperature;
+
+pub use crate::{
+    calibration::{ECE_BINS, ReliabilityBin, brier, ece, ece_from_bins, nll, reliability_bins},
+    confused_pairs::{ConfusedPair, confused_pairs},
+    confusion::{ConfusionMatrix, confusion_matrix},
+    error::{ReportError, Result},
+    input::{EpochRecord, IMAGE_PIXELS, IMAGE_SIDE, ReportInput, lr_reduction_epochs},
+    per_class::{AverageMetrics, ClassMetrics, macro_average, per_class_metrics, weighted_average},
+    quality::{
+        CalibrationReport, CalibrationScores, ClassReport, PairReport, QualityReport, TOP_PAIRS,
+        metric_key_part, quality_metrics, quality_report,
+    },
+    softmax::{argmax_rows, log_softmax_row, softmax_rows},
+    temperature::{MAX_TEMPERATURE, MIN_TEMPERATURE, fit_temperature, nll_at_temperature},
+};
