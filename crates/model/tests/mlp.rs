@@ -1,8 +1,16 @@
 //! Shape, size and initialisation of the reference MLP.
 
 use fmnist_model::{KernelInit, MlpConfig, ModelConfig, ModelError, build, glorot_uniform_limit};
-use tch::nn::{self, ModuleT};
+use tch::nn;
 use tch::{Device, Kind, Tensor};
+
+/// libtorch's generator is global and tests run on parallel threads: every test that seeds
+/// or draws holds this lock, so seeds mean the same thing in every run.
+static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    TORCH_RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn trainable_count(vs: &nn::VarStore) -> i64 {
     vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
@@ -10,6 +18,7 @@ fn trainable_count(vs: &nn::VarStore) -> i64 {
 
 #[test]
 fn reference_mlp_maps_a_batch_to_ten_logits() {
+    let _rng = rng_lock();
     let vs = nn::VarStore::new(Device::Cpu);
     let model = build(&ModelConfig::default(), &vs.root()).unwrap();
     let xs = Tensor::rand([7, 784], (Kind::Float, Device::Cpu));
@@ -19,6 +28,7 @@ fn reference_mlp_maps_a_batch_to_ten_logits() {
 
 #[test]
 fn reference_mlp_has_keras_parameter_count() {
+    let _rng = rng_lock();
     // Keras' model.summary() for the reference: 236,682 parameters, 768 of them the
     // non-trainable moving means and variances of the two BatchNorm layers.
     let vs = nn::VarStore::new(Device::Cpu);
@@ -30,6 +40,7 @@ fn reference_mlp_has_keras_parameter_count() {
 
 #[test]
 fn glorot_kernels_stay_inside_their_limit_and_biases_start_at_zero() {
+    let _rng = rng_lock();
     tch::manual_seed(1);
     let vs = nn::VarStore::new(Device::Cpu);
     let _model = build(&ModelConfig::default(), &vs.root()).unwrap();
@@ -43,6 +54,7 @@ fn glorot_kernels_stay_inside_their_limit_and_biases_start_at_zero() {
 
 #[test]
 fn same_seed_gives_same_weights() {
+    let _rng = rng_lock();
     let weights = |seed| {
         tch::manual_seed(seed);
         let vs = nn::VarStore::new(Device::Cpu);
@@ -55,6 +67,7 @@ fn same_seed_gives_same_weights() {
 
 #[test]
 fn eval_mode_is_deterministic_and_train_mode_drops_units() {
+    let _rng = rng_lock();
     tch::manual_seed(0);
     let vs = nn::VarStore::new(Device::Cpu);
     let model = build(&ModelConfig::default(), &vs.root()).unwrap();
@@ -69,6 +82,7 @@ fn eval_mode_is_deterministic_and_train_mode_drops_units() {
 
 #[test]
 fn invalid_dropout_is_refused_with_the_key_name() {
+    let _rng = rng_lock();
     let config = ModelConfig {
         mlp: MlpConfig {
             dropout: 1.5,
@@ -78,7 +92,7 @@ fn invalid_dropout_is_refused_with_the_key_name() {
         ..Default::default()
     };
     let vs = nn::VarStore::new(Device::Cpu);
-    let error = build(&config, &vs.root()).err().expect("dropout 1.5 must be refused");
+    let error = build(&config, &vs.root()).expect_err("dropout 1.5 must be refused");
     assert!(matches!(error, ModelError::InvalidConfig { field: "model.mlp.dropout", .. }));
     assert!(error.to_string().contains("model.mlp.dropout"), "{error}");
 }

@@ -1,1 +1,34 @@
-//! Training loop, Adam, Keras-style LR schedule and early stopping, evaluation
+//! Training and evaluation of [`tch`] classifiers, with Keras' callback semantics.
+//!
+//! Read in this order:
+//!
+//! 1. [`TrainConfig`]: every knob of a fit, plain serde data with the reference's defaults
+//!    (Adam 1e-3 with Keras' epsilon 1e-7, batch 256, at most 20 epochs).
+//! 2. [`ReduceLrOnPlateau`] and [`EarlyStopping`]: the two callbacks as small pure state
+//!    machines fed one validation loss per epoch. They follow Keras 3 exactly (including
+//!    `min_delta` and `cooldown`), except that the best weights are restored whenever
+//!    training ends, also at the epoch limit.
+//! 3. [`Trainer`]: the loop. Each epoch reshuffles the training rows with a seeded ChaCha
+//!    generator, slices batches out of one tensor, steps Adam, then evaluates on the
+//!    validation rows in eval mode. It reports an [`EpochStats`] per epoch to a callback and
+//!    returns the [`History`].
+//! 4. [`evaluate`] and [`predict_logits`]: chunked, no-grad, eval-mode passes.
+//!
+//! The training loss and accuracy of an epoch are running averages over its batches with
+//! dropout active, as Keras reports them; evaluate the final model for clean numbers.
+
+mod callbacks;
+mod config;
+mod error;
+mod eval;
+mod fit;
+mod history;
+mod snapshot;
+
+pub use callbacks::{EarlyStopping, ReduceLrOnPlateau, Verdict};
+pub use config::{AdamConfig, EarlyStoppingConfig, ReduceLrConfig, TrainConfig};
+pub use error::{Result, TrainError};
+pub use eval::{Evaluation, evaluate, predict_logits};
+pub use fit::{Examples, Trainer};
+pub use history::{EpochStats, History, StopReason};
+pub use snapshot::Snapshot;

@@ -1,0 +1,38 @@
+//! The error type of this crate.
+
+/// What can stop a fit.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// A config value is outside what training accepts.
+    #[error("train config `{field}` is {found}, expected {expected}")]
+    InvalidConfig {
+        /// The config key, for example `train.batch_size`.
+        field: &'static str,
+        /// The value found.
+        found: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+    /// Inputs and labels disagree, or a split is empty.
+    #[error("{what}: found {found}, expected {expected}")]
+    BadData {
+        /// Which tensor, for example `validation labels`.
+        what: &'static str,
+        /// What was found.
+        found: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// The caller asked to stop (for example on Ctrl-C) during the given epoch.
+    #[error("training interrupted during epoch {epoch}")]
+    Interrupted {
+        /// 1-based epoch that was running.
+        epoch: usize,
+    },
+    /// libtorch refused an operation.
+    #[error("libtorch: {0}")]
+    Torch(#[from] tch::TchError),
+}
+
+/// `Result` with [`TrainError`].
+pub type Result<T, E = TrainError> = std::result::Result<T, E>;
