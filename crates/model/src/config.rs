@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::MlpConfig;
+use crate::{MlpConfig, Result};
 
 /// The architectures this crate can build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -32,4 +32,13 @@ pub struct ModelConfig {
     pub kind: ModelKind,
     /// Settings of [`crate::Mlp`], used when `kind = "mlp"`.
     pub mlp: MlpConfig,
+}
+
+impl ModelConfig {
+    /// Checks the chosen architecture's settings (ranges serde cannot express).
+    pub fn validate(&self) -> Result<()> {
+        match self.kind {
+            ModelKind::Mlp => self.mlp.validate(),
+        }
+    }
 }

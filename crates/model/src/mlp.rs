@@ -39,7 +39,8 @@ impl Default for MlpConfig {
 }
 
 impl MlpConfig {
-    fn validate(&self) -> Result<()> {
+    /// Checks widths and rates; the error names the offending key.
+    pub fn validate(&self) -> Result<()> {
         if self.hidden.is_empty() || self.hidden.iter().any(|&width| width < 1) {
             return Err(invalid("model.mlp.hidden", &self.hidden, "one or more widths >= 1"));
         }

@@ -29,10 +29,21 @@ pub enum TrainError {
         /// 1-based epoch that was running.
         epoch: usize,
     },
+    /// The per-epoch callback failed (for example, tracking could not record the epoch).
+    #[error("after epoch {epoch}: {source}")]
+    Callback {
+        /// 1-based epoch whose figures were being handed over.
+        epoch: usize,
+        /// What the callback reported.
+        source: BoxError,
+    },
     /// libtorch refused an operation.
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
 }
+
+/// The error a per-epoch callback may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// `Result` with [`TrainError`].
 pub type Result<T, E = TrainError> = std::result::Result<T, E>;

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Kind, Tensor};
 
+use crate::error::BoxError;
 use crate::eval::{accuracy, cross_entropy, evaluate};
 use crate::{
     EarlyStopping, EpochStats, History, ReduceLrOnPlateau, Result, Snapshot, StopReason,
@@ -74,12 +75,13 @@ impl<'a> Trainer<'a> {
     }
 
     /// Trains until the epoch limit or early stopping, then restores the best weights
-    /// (when configured). `on_epoch` sees each epoch's figures as soon as they exist.
+    /// (when configured). `on_epoch` sees each epoch's figures as soon as they exist; an
+    /// error from it ends the fit with [`TrainError::Callback`].
     pub fn fit(
         &self,
         train: Examples,
         validation: Examples,
-        on_epoch: &mut dyn FnMut(&EpochStats),
+        on_epoch: &mut dyn FnMut(&EpochStats) -> std::result::Result<(), BoxError>,
     ) -> Result<History> {
         self.config.validate()?;
         let n_train = train.rows("training split")?;
@@ -116,7 +118,7 @@ impl<'a> Trainer<'a> {
                 learning_rate: lr,
                 seconds: started.elapsed().as_secs_f64(),
             };
-            on_epoch(&stats);
+            on_epoch(&stats).map_err(|source| TrainError::Callback { epoch, source })?;
             epochs.push(stats);
             if let Some(new_lr) = schedule.on_epoch_end(val.loss, lr) {
                 tracing::info!(

@@ -27,7 +27,7 @@ mod snapshot;
 
 pub use callbacks::{EarlyStopping, ReduceLrOnPlateau, Verdict};
 pub use config::{AdamConfig, EarlyStoppingConfig, ReduceLrConfig, TrainConfig};
-pub use error::{Result, TrainError};
+pub use error::{BoxError, Result, TrainError};
 pub use eval::{Evaluation, evaluate, predict_logits};
 pub use fit::{Examples, Trainer};
 pub use history::{EpochStats, History, StopReason};

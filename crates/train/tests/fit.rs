@@ -49,7 +49,7 @@ fn loss_falls_and_accuracy_rises_on_separable_data() {
     };
     let trainer = Trainer::new(&model, &vs, &config).shuffle_seed(3);
     let history = trainer
-        .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| {})
+        .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| Ok(()))
         .unwrap();
     let first = &history.epochs[0];
     let last = history.epochs.last().unwrap();
@@ -69,7 +69,7 @@ fn same_seeds_give_identical_histories_and_weights() {
         let config = small_config(3);
         let trainer = Trainer::new(&model, &vs, &config).shuffle_seed(11);
         let history = trainer
-            .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| {})
+            .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| Ok(()))
             .unwrap();
         let losses: Vec<f64> = history.epochs.iter().map(|e| e.train_loss).collect();
         (losses, vs.variables()["fc.weight"].copy())
@@ -94,7 +94,7 @@ fn best_weights_are_restored_at_the_epoch_limit() {
     let config = TrainConfig { early_stopping: stopping, ..small_config(6) };
     let trainer = Trainer::new(&model, &vs, &config).shuffle_seed(5);
     let validation = Examples { xs: &vx, ys: &wrong };
-    let history = trainer.fit(Examples { xs: &xs, ys: &ys }, validation, &mut |_| {}).unwrap();
+    let history = trainer.fit(Examples { xs: &xs, ys: &ys }, validation, &mut |_| Ok(())).unwrap();
     assert_eq!(history.stop_reason, StopReason::EpochLimit);
     assert_eq!(history.epochs_run(), 6);
     assert!(history.best_epoch < 6, "best epoch {}", history.best_epoch);
@@ -115,7 +115,7 @@ fn an_interrupt_flag_stops_the_fit_with_a_typed_error() {
     let config = small_config(3);
     let trainer = Trainer::new(&model, &vs, &config).interrupt(&flag);
     let data = Examples { xs: &xs, ys: &ys };
-    let error = trainer.fit(data, data, &mut |_| {}).unwrap_err();
+    let error = trainer.fit(data, data, &mut |_| Ok(())).unwrap_err();
     assert!(matches!(error, TrainError::Interrupted { epoch: 1 }), "{error}");
 }
 
@@ -129,7 +129,21 @@ fn mismatched_labels_are_refused() {
     let config = small_config(1);
     let trainer = Trainer::new(&model, &vs, &config);
     let error = trainer
-        .fit(Examples { xs: &xs, ys: &short }, Examples { xs: &xs, ys: &ys }, &mut |_| {})
+        .fit(Examples { xs: &xs, ys: &short }, Examples { xs: &xs, ys: &ys }, &mut |_| Ok(()))
         .unwrap_err();
     assert!(error.to_string().contains("training split"), "{error}");
+}
+
+#[test]
+fn a_failing_callback_ends_the_fit_with_its_error() {
+    let _rng = rng_lock();
+    let (xs, ys) = blobs(100, 1);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = linear_model(&vs);
+    let config = small_config(3);
+    let trainer = Trainer::new(&model, &vs, &config);
+    let data = Examples { xs: &xs, ys: &ys };
+    let error = trainer.fit(data, data, &mut |_| Err("disk full".into())).unwrap_err();
+    assert!(matches!(error, TrainError::Callback { epoch: 1, .. }), "{error}");
+    assert_eq!(error.to_string(), "after epoch 1: disk full");
 }
