@@ -1,0 +1,207 @@
+//! The one config tree of a run: loaded from TOML, overridden by `--set key=value`, saved
+//! resolved into the run folder and flattened into MLflow params.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// Every setting of a pipeline run. Each section belongs to the crate that uses it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Naming, seeding and where outputs go.
+    pub run: RunConfig,
+    /// Where the data comes from and how it is split.
+    pub data: DataConfig,
+    /// The network ([`fmnist_model`]).
+    pub model: fmnist_model::ModelConfig,
+    /// The fit ([`fmnist_train`]).
+    pub train: fmnist_train::TrainConfig,
+    /// Where the run is recorded ([`fmnist_tracking`]).
+    pub tracking: TrackingConfig,
+}
+
+/// The `[run]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Prefix of run names; the run folder and MLflow run add the time and an id.
+    pub name: String,
+    /// The one seed; split, shuffling, initialisation and dropout get streams derived from it.
+    pub seed: u64,
+    /// Parent folder of run folders (relative to the working directory).
+    pub out_dir: PathBuf,
+    /// libtorch intra-op threads; 0 keeps libtorch's default (one per core).
+    pub threads: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig { name: "mlp".into(), seed: 42, out_dir: "runs".into(), threads: 0 }
+    }
+}
+
+/// The `[data]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// An explicit source: a folder holding the four official files (or a pickle file).
+    /// Empty: `FASHION_MNIST_MIRROR`, then the cache, then the official download.
+    pub path: String,
+    /// Download cache. Empty: the user's cache folder.
+    pub cache_dir: String,
+    /// Base URL of the official distribution.
+    pub base_url: String,
+    /// Fraction of the training set held out for validation, stratified by class.
+    pub validation_fraction: f64,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        let defaults = fmnist_data::DataOptions::default();
+        DataConfig {
+            path: String::new(),
+            cache_dir: String::new(),
+            base_url: defaults.base_url,
+            validation_fraction: 0.1,
+        }
+    }
+}
+
+/// The `[tracking]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrackingConfig {
+    /// Record the run in MLflow at all.
+    pub enabled: bool,
+    /// Tracking URI. Empty: `MLFLOW_TRACKING_URI`, else the local store `mlruns/`.
+    pub uri: String,
+    /// MLflow experiment name.
+    pub experiment: String,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        TrackingConfig { enabled: true, uri: String::new(), experiment: "fashion-mnist".into() }
+    }
+}
+
+impl Config {
+    /// Reads `path` (or the built-in defaults when `None`) and applies `overrides`, each
+    /// `section.key=value` with a TOML value (bare words are taken as strings).
+    pub fn load(path: Option<&Path>, overrides: &[String]) -> anyhow::Result<Config> {
+        let mut table = match path {
+            Some(path) => read_table(path)?,
+            None => toml::Table::new(),
+        };
+        let origin = path.map_or("the default config".to_owned(), |p| p.display().to_string());
+        let config: Config = from_table(table.clone()).with_context(|| format!("in {origin}"))?;
+        config.check().with_context(|| format!("in {origin}"))?;
+        for item in overrides {
+            apply_override(&mut table, item)?;
+            let config: Config =
+                from_table(table.clone()).with_context(|| format!("--set {item}"))?;
+            config.check().with_context(|| format!("--set {item}"))?;
+        }
+        from_table(table)
+    }
+
+    /// Range checks serde cannot express.
+    fn check(&self) -> anyhow::Result<()> {
+        let fraction = self.data.validation_fraction;
+        if !(fraction > 0.0 && fraction < 1.0) {
+            bail!("data.validation_fraction is {fraction}, expected a fraction in (0, 1)");
+        }
+        self.model.validate()?;
+        self.train.validate()?;
+        Ok(())
+    }
+
+    /// The resolved config as TOML, as saved in the run folder.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+
+    /// `(dotted.key, value)` for every setting, as MLflow params. Only the chosen model's
+    /// section is included.
+    pub fn flatten(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let mut value = toml::Value::try_from(self)?;
+        if let Some(model) = value.get_mut("model").and_then(toml::Value::as_table_mut) {
+            let kind = self.model.kind.name();
+            model.retain(|key, _| key == "kind" || key == kind);
+        }
+        let mut out = Vec::new();
+        flatten_into("", &value, &mut out);
+        Ok(out)
+    }
+}
+
+fn read_table(path: &Path) -> anyhow::Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    text.parse::<toml::Table>().with_context(|| format!("{} is not valid TOML", path.display()))
+}
+
+fn from_table(table: toml::Table) -> anyhow::Result<Config> {
+    let deserializer = toml::Value::Table(table);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        // toml's own message would repeat the key path on a second line.
+        let message = error.into_inner().message().to_owned();
+        if path == "." {
+            anyhow::anyhow!("{message}")
+        } else {
+            anyhow::anyhow!("`{path}`: {message}")
+        }
+    })
+}
+
+/// Sets `a.b.c=value` in `table`, creating missing tables (unknown keys are then refused
+/// when the table is read as a [`Config`]).
+fn apply_override(table: &mut toml::Table, item: &str) -> anyhow::Result<()> {
+    let Some((key, raw)) = item.split_once('=') else {
+        bail!("--set {item}: expected section.key=value");
+    };
+    let parts: Vec<&str> = key.trim().split('.').collect();
+    if parts.iter().any(|part| part.is_empty()) {
+        bail!("--set {item}: `{key}` is not a dotted key like train.epochs");
+    }
+    let mut current = table;
+    for part in &parts[..parts.len() - 1] {
+        let entry = current.entry(part.to_string()).or_insert_with(|| toml::Table::new().into());
+        current = match entry {
+            toml::Value::Table(inner) => inner,
+            other => bail!("--set {item}: `{part}` holds {}, not a section", other.type_str()),
+        };
+    }
+    current.insert(parts[parts.len() - 1].to_string(), parse_value(raw.trim()));
+    Ok(())
+}
+
+/// A TOML value, or the raw text as a string when it is not one (`--set data.path=/x`).
+fn parse_value(raw: &str) -> toml::Value {
+    let document = format!("value = {raw}");
+    match document.parse::<toml::Table>() {
+        Ok(mut table) => table.remove("value").unwrap_or_else(|| raw.into()),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+fn flatten_into(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, inner) in table {
+                let mut name = prefix.to_owned();
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                let _ = write!(name, "{key}");
+                flatten_into(&name, inner, out);
+            }
+        }
+        toml::Value::String(text) => out.push((prefix.to_owned(), text.clone())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
