@@ -4,7 +4,9 @@
 //! run that lost its server mid-way is continued, not duplicated). Then only what the server
 //! lacks is sent: missing params (a different value is an error), tags that differ, metric
 //! points not in the server's history, artifact files missing or of another size, and the
-//! final status. Replaying twice therefore sends nothing the second time.
+//! final status. Replaying twice therefore sends nothing the second time. A point counts as
+//! present when the server holds it as its store keeps it (an infinity comes back as
+//! +-`f64::MAX` from a SQL-backed server).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -142,7 +144,7 @@ fn sync_metrics(api: &RestApi, record: &RunRecord, remote: &RemoteRun) -> Result
         let known = api.metric_history(&remote.run_id, key)?;
         let mut sent: Vec<&Metric> = Vec::new();
         for point in points {
-            let present = known.iter().chain(sent.iter().copied()).any(|k| k.same_point(point));
+            let present = known.iter().chain(sent.iter().copied()).any(|k| same_stored(k, point));
             if !present {
                 sent.push(point);
                 missing.push(point.clone());
@@ -151,6 +153,14 @@ fn sync_metrics(api: &RestApi, record: &RunRecord, remote: &RemoteRun) -> Result
     }
     api.log_batch(&remote.run_id, &missing, &[], &[])?;
     Ok(missing.len())
+}
+
+/// True when the server's point `known` is `point` as a SQL-backed server stores it: such a
+/// server keeps +-infinity as +-`f64::MAX` (for every client, the Python one included).
+fn same_stored(known: &Metric, point: &Metric) -> bool {
+    let clamp = |value: f64| if value.is_infinite() { f64::MAX.copysign(value) } else { value };
+    let stored = Metric { value: clamp(point.value), ..point.clone() };
+    known.same_point(point) || known.same_point(&stored)
 }
 
 fn sync_artifacts(api: &RestApi, record: &RunRecord, remote: &RemoteRun) -> Result<usize> {

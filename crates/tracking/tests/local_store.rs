@@ -5,7 +5,7 @@ mod common;
 use fmnist_tracking::{RunStatus, Tracker, TrackingError, system_tags};
 use serde_json::json;
 
-use common::{assert_sample, curve_hex, log_sample, read_runs};
+use common::{assert_sample, curve_hex, local_val_loss, log_sample, read_runs};
 
 #[test]
 fn local_runs_read_back_by_the_python_client() {
@@ -40,7 +40,7 @@ fn local_runs_read_back_by_the_python_client() {
     assert_eq!(seen["search"], json!([finished.run_id()]));
     assert_eq!(seen["download_hex"], curve_hex());
     let first = &seen["runs"][finished.run_id()];
-    assert_sample(first);
+    assert_sample(first, &local_val_loss());
     assert_eq!(first["run_name"], "mlp-1");
     assert_eq!(first["tags"]["mlflow.source.name"], "fmnist");
     assert_eq!(first["tags"]["mlflow.runName"], "mlp-1");

@@ -4,6 +4,11 @@
 // Each test binary uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod logs;
+pub mod mock;
+pub mod proxy;
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -104,8 +109,14 @@ pub fn log_sample(run: &mut Run, artifact_dir: &Path) {
     run.finish(RunStatus::Finished).unwrap();
 }
 
-/// Checks what the Python client read back for a run logged by [`log_sample`].
-pub fn assert_sample(seen: &Value) {
+/// [`VAL_LOSS_REPR`] as owned strings.
+pub fn local_val_loss() -> Vec<String> {
+    VAL_LOSS_REPR.iter().map(|repr| repr.to_string()).collect()
+}
+
+/// Checks what the Python client read back for a run logged by [`log_sample`]; `val_loss` is
+/// how the store spells the `val_loss` values (a SQL-backed server clamps infinities).
+pub fn assert_sample(seen: &Value, val_loss: &[String]) {
     assert_eq!(seen["status"], "FINISHED");
     assert!(seen["end_time"].as_i64().unwrap() >= seen["start_time"].as_i64().unwrap());
     assert_eq!(seen["params"]["model.hidden"], "[256, 128]");
@@ -119,7 +130,7 @@ pub fn assert_sample(seen: &Value) {
         .map(|p| (p[0].as_i64().unwrap(), p[1].as_str().unwrap().to_string()))
         .collect();
     let expected: Vec<(i64, String)> =
-        VAL_LOSS_REPR.iter().enumerate().map(|(i, v)| (i as i64, v.to_string())).collect();
+        val_loss.iter().enumerate().map(|(i, v)| (i as i64, v.clone())).collect();
     assert_eq!(loss, expected);
     let acc: Vec<&str> = seen["history"]["train/acc"]
         .as_array()
