@@ -61,10 +61,10 @@ fn wait_until_healthy(url: &str, log: &Path, child: &mut Child) {
         .build()
         .new_agent();
     while Instant::now() < deadline {
-        if let Ok(mut answer) = agent.get(&format!("{url}/health")).call() {
-            if answer.body_mut().read_to_string().is_ok_and(|body| body.trim() == "OK") {
-                return;
-            }
+        if let Ok(mut answer) = agent.get(&format!("{url}/health")).call()
+            && answer.body_mut().read_to_string().is_ok_and(|body| body.trim() == "OK")
+        {
+            return;
         }
         if let Ok(Some(status)) = child.try_wait() {
             panic!("mlflow server wrapper exited ({status}):\n{}", read_log(log));
