@@ -43,8 +43,9 @@ pub(crate) fn render_html(
 fn header(input: &ReportInput, quality: &QualityReport) -> String {
     let calibration = &quality.calibration;
     format!(
-        "<header>\n<h1>Run report: {}</h1>\n<p class=\"lead\">Test accuracy <b>{}</b> · macro F1 \
-         <b>{:.4}</b> · ECE <b>{:.4}</b> → <b>{:.4}</b> after temperature scaling (T = {:.3})</p>\n\
+        "<header>\n<h1>Run report: {}</h1>\n<p class=\"lead\">Test accuracy <b>{}</b> · \
+         macro F1 <b>{:.4}</b> · ECE <b>{:.4}</b> → <b>{:.4}</b> after temperature scaling \
+         (T = {:.3})</p>\n\
          <nav><a href=\"#summary\">Summary</a><a href=\"#curves\">Training curves</a>\
          <a href=\"#confusion\">Confusion matrix</a><a href=\"#per-class\">Per-class quality</a>\
          <a href=\"#confused\">Confused pairs</a><a href=\"#calibration\">Calibration</a></nav>\n\
@@ -89,7 +90,8 @@ fn curves_section(input: &ReportInput, figures: &Figures) -> String {
         format!("Epochs run with a reduced learning rate from: {} (dashed lines).", list.join(", "))
     };
     let intro = format!(
-        "{} epochs run; the weights of epoch {} (best validation loss, green line) were restored. {}",
+        "{} epochs run; the weights of epoch {} (best validation loss, green line) were \
+         restored. {}",
         input.history.len(),
         input.best_epoch,
         schedule
@@ -117,7 +119,8 @@ fn per_class_section(quality: &QualityReport) -> String {
     .concat();
     let table = format!(
         "<table class=\"numbers\">\n<thead><tr><th>class</th><th>precision</th><th>recall</th>\
-         <th>F1</th><th>support</th></tr></thead>\n<tbody>\n{rows}</tbody>\n<tfoot>\n{foot}</tfoot>\n</table>\n"
+         <th>F1</th><th>support</th></tr></thead>\n<tbody>\n{rows}</tbody>\n\
+         <tfoot>\n{foot}</tfoot>\n</table>\n"
     );
     section("per-class", "Per-class quality (test set)", "", &table)
 }
@@ -126,7 +129,8 @@ fn per_class_section(quality: &QualityReport) -> String {
 fn class_row(class: &ClassReport) -> String {
     let m = &class.metrics;
     format!(
-        "<tr><th>{}</th><td>{:.4}</td><td>{:.4}</td><td class=\"bar\" style=\"--v:{:.1}%\">{:.4}</td>\
+        "<tr><th>{}</th><td>{:.4}</td><td>{:.4}</td>\
+         <td class=\"bar\" style=\"--v:{:.1}%\">{:.4}</td>\
          <td>{}</td></tr>\n",
         escape(&class.name),
         m.precision,
@@ -146,7 +150,8 @@ fn confused_section(quality: &QualityReport, examples: &[PairExamples]) -> Strin
         .enumerate()
         .map(|(rank, pair)| {
             format!(
-                "<tr><td>{}</td><th>{} ↔ {}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><th>{} ↔ {}</th><td>{}</td><td>{}</td><td>{}</td>\
+                 <td>{}</td></tr>\n",
                 rank + 1,
                 escape(&pair.a_name),
                 escape(&pair.b_name),
@@ -158,7 +163,8 @@ fn confused_section(quality: &QualityReport, examples: &[PairExamples]) -> Strin
         })
         .collect();
     let table = format!(
-        "<table class=\"numbers\">\n<thead><tr><th>#</th><th>pair (A ↔ B)</th><th>A taken for B</th>\
+        "<table class=\"numbers\">\n<thead><tr><th>#</th><th>pair (A ↔ B)</th>\
+         <th>A taken for B</th>\
          <th>B taken for A</th><th>total</th><th>share of all {errors} errors</th></tr></thead>\n\
          <tbody>\n{rows}</tbody>\n</table>\n"
     );

@@ -197,3 +197,36 @@ fn report_without_images_has_no_thumbnails() {
     assert_eq!(html.matches("<img ").count(), 4);
     assert!(dir.path().join("cnn_confusion_matrix.png").exists());
 }
+
+#[test]
+fn one_epoch_two_class_report_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = [fmnist_report::EpochRecord {
+        epoch: 1,
+        train_loss: 0.7,
+        train_accuracy: 0.6,
+        val_loss: 0.7,
+        val_accuracy: 0.6,
+        learning_rate: 1e-3,
+        seconds: 0.1,
+    }];
+    let (labels, logits) = ([0u8, 1, 1], [1.0f32, 0.0, 0.0, 2.0, 0.5, 0.0]);
+    let input = fmnist_report::ReportInput {
+        model_name: "tiny",
+        class_names: &["no", "yes"],
+        history: &history,
+        best_epoch: 1,
+        test_labels: &labels,
+        test_logits: &logits,
+        test_images: &[],
+        val_labels: &labels,
+        val_logits: &logits,
+        summary: &[],
+    };
+    let outputs = write_report(&input, dir.path()).unwrap();
+    assert_eq!(outputs.quality.confusion_matrix.counts(), &[1, 0, 1, 1]);
+    let confusion = std::fs::read(dir.path().join("tiny_confusion_matrix.png")).unwrap();
+    assert!(Image::decode(&confusion).has_title_text());
+    let curve = std::fs::read(dir.path().join("tiny_training_curve.png")).unwrap();
+    assert!(Image::decode(&curve).has_title_text());
+}

@@ -23,6 +23,8 @@ const GRID_TOP: i32 = 120;
 const GRID_SIDE: i32 = 820;
 /// Left edge of the colour bar.
 const BAR_LEFT: i32 = GRID_LEFT + GRID_SIDE + 40;
+/// Cells narrower than this, in pixels, are shaded without text.
+const MIN_CELL_FOR_TEXT: i32 = 36;
 /// Lightest shade (rate 0).
 const LIGHT: (f64, f64, f64) = (247.0, 251.0, 255.0);
 /// Darkest shade (rate 1).
@@ -66,24 +68,40 @@ fn draw_titles(area: &Area, model_name: &str, total: u64) -> DrawResult {
 fn draw_cells(area: &Area, cm: &ConfusionMatrix) -> DrawResult {
     let n = cm.n_classes();
     let cell = GRID_SIDE / n as i32;
-    let count_size = (f64::from(cell) * 0.24).clamp(9.0, 20.0);
     for actual in 0..n {
         for predicted in 0..n {
-            let rate = cm.row_rate(actual, predicted);
-            let (x, y) = (GRID_LEFT + predicted as i32 * cell, GRID_TOP + actual as i32 * cell);
-            area.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], shade(rate).filled()))?;
-            let ink = if rate > 0.45 { WHITE } else { TEXT_COLOR };
-            let count = cm.count(actual, predicted).to_string();
-            let (cx, cy) = (x + cell / 2, y + cell / 2);
-            let bold = centred(bold_style(count_size)).color(&ink);
-            area.draw_text(&count, &bold, (cx, cy - (count_size * 0.35) as i32))?;
-            let share = format!("{:.0}%", rate * 100.0);
-            let small = centred(text_style(count_size * 0.7)).color(&ink);
-            area.draw_text(&share, &small, (cx, cy + (count_size * 0.6) as i32))?;
+            draw_cell(area, cm, (actual, predicted), cell)?;
         }
     }
     let frame = [(GRID_LEFT, GRID_TOP), (GRID_LEFT + cell * n as i32, GRID_TOP + cell * n as i32)];
     area.draw(&Rectangle::new(frame, TEXT_COLOR.stroke_width(1)))?;
+    Ok(())
+}
+
+/// One cell of side `cell` pixels: shade, then (if there is room) count and row share.
+// FIXME: Above about 40 classes the cells are too small for text and the class names
+// overlap; such a matrix needs a larger canvas or a view of the most confused classes only.
+fn draw_cell(
+    area: &Area,
+    cm: &ConfusionMatrix,
+    (actual, predicted): (usize, usize),
+    cell: i32,
+) -> DrawResult {
+    let rate = cm.row_rate(actual, predicted);
+    let (x, y) = (GRID_LEFT + predicted as i32 * cell, GRID_TOP + actual as i32 * cell);
+    area.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], shade(rate).filled()))?;
+    if cell < MIN_CELL_FOR_TEXT {
+        return Ok(());
+    }
+    let ink = if rate > 0.45 { WHITE } else { TEXT_COLOR };
+    let size = (f64::from(cell) * 0.24).clamp(9.0, 20.0);
+    let (cx, cy) = (x + cell / 2, y + cell / 2);
+    let count = cm.count(actual, predicted).to_string();
+    let bold = centred(bold_style(size)).color(&ink);
+    area.draw_text(&count, &bold, (cx, cy - (size * 0.35) as i32))?;
+    let share = format!("{:.0}%", rate * 100.0);
+    let small = centred(text_style(size * 0.7)).color(&ink);
+    area.draw_text(&share, &small, (cx, cy + (size * 0.6) as i32))?;
     Ok(())
 }
 

@@ -199,7 +199,8 @@ fn y_range(train: &[(f64, f64)], val: &[(f64, f64)], legend_on_top: bool) -> (f6
     let values = || train.iter().chain(val).map(|&(_, y)| y);
     let low = values().fold(f64::INFINITY, f64::min);
     let high = values().fold(f64::NEG_INFINITY, f64::max);
-    let span = (high - low).max(1e-3);
+    // A flat curve still gets a readable range: 5% of its value, at least 1e-3.
+    let span = (high - low).max(0.05 * high.abs()).max(1e-3);
     let (below, above) = if legend_on_top { (0.06, 0.36) } else { (0.36, 0.06) };
     (low - below * span, high + above * span)
 }

@@ -58,12 +58,12 @@ fn draw_reliability(
     caption: &str,
     bins: &[ReliabilityBin],
 ) -> DrawResult {
-    let area = area.titled(title, bold_style(18.0))?;
-    let area = area.titled(caption, text_style(16.0))?;
+    let area = area.titled(title, bold_style(21.0))?;
+    let area = area.titled(caption, text_style(18.0))?;
     let mut chart = ChartBuilder::on(&area)
         .margin_right(10)
-        .x_label_area_size(36)
-        .y_label_area_size(62)
+        .x_label_area_size(40)
+        .y_label_area_size(72)
         .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
     chart
         .configure_mesh()
@@ -74,8 +74,8 @@ fn draw_reliability(
         .x_label_formatter(&|x| format!("{x:.1}"))
         .y_label_formatter(&|y| format!("{y:.1}"))
         .y_desc("accuracy in bin")
-        .label_style(text_style(14.0))
-        .axis_desc_style(text_style(16.0))
+        .label_style(text_style(16.0))
+        .axis_desc_style(text_style(18.0))
         .draw()?;
     let filled: Vec<&ReliabilityBin> = bins.iter().filter(|bin| bin.count > 0).collect();
     let bar = |bin: &&ReliabilityBin| {
@@ -115,7 +115,7 @@ fn draw_reliability(
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(GRID_COLOR)
-        .label_font(text_style(14.0))
+        .label_font(text_style(16.0))
         .draw()?;
     Ok(())
 }
@@ -129,8 +129,8 @@ fn draw_histogram(area: &Area, bins: &[ReliabilityBin]) -> DrawResult {
     let mut chart = ChartBuilder::on(area)
         .margin_top(6)
         .margin_right(10)
-        .x_label_area_size(40)
-        .y_label_area_size(62)
+        .x_label_area_size(46)
+        .y_label_area_size(72)
         .build_cartesian_2d(0.0..1.0, (floor..1.0).log_scale())?;
     chart
         .configure_mesh()
@@ -142,8 +142,8 @@ fn draw_histogram(area: &Area, bins: &[ReliabilityBin]) -> DrawResult {
         .y_label_formatter(&|y| percent_label(*y))
         .x_desc("confidence (largest predicted probability)")
         .y_desc("samples")
-        .label_style(text_style(14.0))
-        .axis_desc_style(text_style(16.0))
+        .label_style(text_style(16.0))
+        .axis_desc_style(text_style(18.0))
         .draw()?;
     let bars = bins.iter().filter(|bin| bin.count > 0).map(|bin| {
         Rectangle::new([(bin.lower, floor), (bin.upper, share(bin))], COUNT_COLOR.filled())
