@@ -6,7 +6,7 @@ use crate::error::{ReportError, Result};
 use crate::input::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// How many screen pixels one image pixel becomes in a thumbnail.
-pub const THUMBNAIL_SCALE: usize = 3;
+pub const THUMBNAIL_SCALE: usize = 4;
 
 /// One image (784 values in `[0, 1]`, row-major) as a PNG `28 * scale` pixels wide.
 pub fn thumbnail_png(image: &[f32], scale: usize) -> Result<Vec<u8>> {
