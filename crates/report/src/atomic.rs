@@ -3,6 +3,7 @@
 //! no file, or the complete new one, never half of it.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::error::{ReportError, Result};
@@ -14,6 +15,8 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = tempfile::Builder::new()
         .prefix(".report-")
         .suffix(".partial")
+        // Reports are for sharing: readable by everyone, like a file made with `fs::write`.
+        .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(dir)
         .map_err(io_error)?;
     file.write_all(bytes).map_err(io_error)?;
@@ -34,6 +37,8 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "reports must be readable by others");
     }
 
     #[test]
