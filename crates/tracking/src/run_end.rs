@@ -75,7 +75,8 @@ impl Drop for Run {
         if self.ended.is_some() {
             return;
         }
-        tracing::warn!(run_id = %self.run_id(), "run dropped without being ended, marking it FAILED");
+        let run_id = self.run_id().to_string();
+        tracing::warn!(%run_id, "run dropped without being ended, marking it FAILED");
         if let Err(err) = self.finish(RunStatus::Failed) {
             tracing::warn!(run_id = %self.run_id(), "could not mark the run FAILED: {err}");
         }

@@ -80,11 +80,13 @@ impl LocalStore {
         }
         if self.is_deleted_experiment(name)? {
             return Err(TrackingError::config(format!(
-                "experiment {name:?} is deleted in store {} (it is in {TRASH}/); restore or purge it, \
-                 or use another name",
+                "experiment {name:?} is deleted in store {} (it is in {TRASH}/); restore or \
+                 purge it, or use another name",
                 self.root.display()
             )));
         }
+        // FIXME: two processes creating the same new experiment at the same moment can both
+        // create it (MLflow's own file store has the same race); a lock file would close it.
         let id = loop {
             let candidate =
                 rand::random_range(100_000_000_000_000_000_u64..1_000_000_000_000_000_000);

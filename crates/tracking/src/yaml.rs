@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn strings_round_trip() {
-        let tricky = ["fashion mnist: test", "it's", "yes", "-x", "é\"\\\n", "a #b", "🙂", "plain"];
+        let tricky =
+            ["fashion mnist: test", "it's", "yes", "-x", "é\"\\\n", "a #b", "🙂", "plain", "3"];
         for text in tricky {
             let entries = BTreeMap::from([("name", Scalar::Str(text.to_string()))]);
             let back = read(&write(&entries)).unwrap();

@@ -133,7 +133,8 @@ fn a_404_for_the_run_is_an_error() {
     let mut run = start(&mock, dir.path());
     let err = run.log_metric("loss", 1.0, 0).unwrap_err();
     assert!(
-        matches!(&err, TrackingError::Rejected { status: 404, code, .. } if code == "RESOURCE_DOES_NOT_EXIST"),
+        matches!(&err, TrackingError::Rejected { status: 404, code, .. }
+            if code == "RESOURCE_DOES_NOT_EXIST"),
         "{err}"
     );
     assert_eq!(mock.count("runs/log-metric"), 1);

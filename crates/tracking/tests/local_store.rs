@@ -63,9 +63,8 @@ fn misuse_is_refused_before_anything_is_written() {
     run.log_param("seed", "1").unwrap();
     run.log_param("seed", "1").unwrap();
     let err = run.log_param("seed", "2").unwrap_err();
-    assert!(
-        matches!(err, TrackingError::ParamChanged { ref old, ref new, .. } if old == "1" && new == "2")
-    );
+    assert!(matches!(err, TrackingError::ParamChanged { ref old, ref new, .. }
+            if old == "1" && new == "2"));
 
     let err = run.log_metric("../escape", 1.0, 0).unwrap_err();
     assert!(matches!(err, TrackingError::InvalidKey { kind: "metric", .. }), "{err}");
