@@ -21,7 +21,20 @@ pub fn atomic_write(target: &Path, bytes: &[u8], tmp_dir: &Path) -> Result<()> {
         .map_err(|err| TrackingError::io(tmp_dir, err))?;
     tmp.write_all(bytes).map_err(|err| TrackingError::io(tmp.path(), err))?;
     tmp.as_file().sync_all().map_err(|err| TrackingError::io(tmp.path(), err))?;
+    make_readable(tmp.path())?;
     tmp.persist(target).map_err(|err| TrackingError::io(target, err.error))?;
+    Ok(())
+}
+
+/// Gives a file MLflow's usual mode 0644: a temporary file starts as 0600, which would hide
+/// the store from an MLflow UI run by another user.
+pub fn make_readable(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::Permissions::from_mode(0o644);
+        fs::set_permissions(path, mode).map_err(|err| TrackingError::io(path, err))?;
+    }
     Ok(())
 }
 
@@ -142,5 +155,10 @@ mod tests {
         let files: Vec<String> = walk_files(dir.path()).unwrap().into_iter().map(|f| f.0).collect();
         assert_eq!(files, ["params/a/b"]);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o644);
+        }
     }
 }
