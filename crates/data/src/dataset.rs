@@ -114,7 +114,7 @@ fn check_labels(labels: &[u8], labels_name: &str) -> Result<()> {
         Some(index) => Err(DataError::LabelOutOfRange {
             source_name: labels_name.to_owned(),
             index,
-            value: i64::from(labels[index]),
+            value: i128::from(labels[index]),
         }),
         None => Ok(()),
     }

@@ -22,17 +22,31 @@ pub enum DataError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A folder that should hold the data does not exist.
-    #[error(
-        "{role} {} does not exist or is not a folder, expected a folder holding the four \
-         Fashion-MNIST files",
-        path.display()
-    )]
-    MissingFolder {
-        /// Where the folder came from, e.g. `data path` or `mirror folder`.
+    /// A folder or file that should hold the data is not there.
+    #[error("{role} {} {problem}, expected {expected}", path.display())]
+    MissingPath {
+        /// Where the path came from, e.g. `data path` or `mirror folder`.
         role: &'static str,
         /// The path that was given.
         path: PathBuf,
+        /// `does not exist` or `is not a folder`.
+        problem: &'static str,
+        /// What should be there.
+        expected: &'static str,
+    },
+    /// A `dbfs:/` path (or a path under the DBFS mount) that exists in neither spelling.
+    #[error(
+        "neither {dbfs_path} nor its local mount {} exists: check the path, and that DBFS is \
+         mounted at {} (as on Databricks clusters; elsewhere set the dbfs_root data option)",
+        mount_path.display(), mount_root.display()
+    )]
+    DbfsMissing {
+        /// The `dbfs:/...` spelling.
+        dbfs_path: String,
+        /// The local-mount spelling.
+        mount_path: PathBuf,
+        /// The mount root that was used.
+        mount_root: PathBuf,
     },
     /// One of the four official files is not in a folder.
     #[error("{} is missing, expected the official file {name} (or its uncompressed twin)", folder.display())]
@@ -140,7 +154,105 @@ pub enum DataError {
         /// Position of the label.
         index: usize,
         /// The value found.
-        value: i64,
+        value: i128,
+    },
+    /// A pixel value is outside the range its type allows.
+    #[error("{source_name}: pixel {value} at index {index} is outside {expected}")]
+    PixelOutOfRange {
+        /// The file or field at fault.
+        source_name: String,
+        /// Position of the pixel in the flattened images.
+        index: usize,
+        /// The value found.
+        value: String,
+        /// The allowed range.
+        expected: &'static str,
+    },
+
+    // --- Pickle files ---------------------------------------------------------------------
+    /// A pickle refers to a Python global outside the allow-list (nothing is executed).
+    #[error(
+        "{} refers to the Python global {global} at byte {offset}, which is refused: only the \
+         globals numpy arrays need are allowed (nothing was executed)",
+        path.display()
+    )]
+    PickleGlobal {
+        /// The pickle file.
+        path: PathBuf,
+        /// Offset of the opcode naming the global.
+        offset: usize,
+        /// `module.name`.
+        global: String,
+    },
+    /// A pickle file ends before its last pickle is complete.
+    #[error(
+        "{} is truncated: the pickle opcode at byte {offset} needs more data, but the data ends \
+         at byte {len}",
+        path.display()
+    )]
+    PickleTruncated {
+        /// The pickle file.
+        path: PathBuf,
+        /// Offset of the opcode that runs past the end (the end itself when `STOP` is missing).
+        offset: usize,
+        /// Length of the (decompressed) data.
+        len: usize,
+    },
+    /// Bytes after the last complete pickle that are not another pickle.
+    #[error(
+        "{} has {extra} bytes of trailing garbage at byte {offset}, after {count} complete \
+         pickle(s), expected the end of the file or another pickle",
+        path.display()
+    )]
+    PickleTrailing {
+        /// The pickle file.
+        path: PathBuf,
+        /// Offset of the garbage.
+        offset: usize,
+        /// How many bytes follow.
+        extra: usize,
+        /// Complete pickles before it.
+        count: usize,
+    },
+    /// A pickle that cannot be read (unknown or unsupported opcode, broken stack, ...).
+    #[error("{} is not a readable pickle at byte {offset}: {detail}", path.display())]
+    PickleMalformed {
+        /// The pickle file.
+        path: PathBuf,
+        /// Offset of the problem.
+        offset: usize,
+        /// What is wrong.
+        detail: String,
+    },
+    /// serde-pickle could not decode the values of a (rewritten) pickle.
+    #[error("could not decode the values of {}: {source}", path.display())]
+    PickleDecode {
+        /// The pickle file.
+        path: PathBuf,
+        /// The decoder's error.
+        source: serde_pickle::Error,
+    },
+    /// A pickle file is in neither of the two layouts.
+    #[error(
+        "{} is in neither pickle layout: found {found}, expected one object ((x_train, \
+         y_train), (x_test, y_test)) or four consecutive pickles x_train, y_train, x_test, y_test",
+        path.display()
+    )]
+    PickleLayout {
+        /// The pickle file.
+        path: PathBuf,
+        /// What was found instead.
+        found: String,
+    },
+    /// An item of a pickle is not what a Fashion-MNIST array must be.
+    #[error("{item} in {} {detail}", path.display())]
+    PickleContent {
+        /// The pickle file.
+        path: PathBuf,
+        /// `x_train`, `y_train`, `x_test` or `y_test`.
+        item: &'static str,
+        /// What was found and what was expected, e.g. `has shape [5, 27, 27], expected ...`.
+        detail: String,
     },
 
     // --- Splitting ------------------------------------------------------------------------

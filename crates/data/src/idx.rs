@@ -2,6 +2,7 @@
 //! dimension) followed by unsigned bytes. Files may be gzip-compressed; that is detected from
 //! the content (the gzip magic `1f 8b`), not from the file name.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -89,16 +90,16 @@ pub(crate) fn dataset_from_idx(
 }
 
 /// The decompressed content when `bytes` is gzip, else `bytes` itself.
-fn decompress_if_gzip(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn decompress_if_gzip<'a>(bytes: &'a [u8], path: &Path) -> Result<Cow<'a, [u8]>> {
     if !bytes.starts_with(&GZIP_MAGIC) {
-        return Ok(bytes.to_vec());
+        return Ok(Cow::Borrowed(bytes));
     }
     let mut content = Vec::with_capacity(bytes.len() * 2);
     GzDecoder::new(bytes)
         .take(MAX_DECOMPRESSED_BYTES)
         .read_to_end(&mut content)
         .map_err(|source| DataError::Gzip { path: path.to_owned(), source })?;
-    Ok(content)
+    Ok(Cow::Owned(content))
 }
 
 /// Checks the magic number (as soon as there are four bytes, so a wrong kind of file is named
@@ -127,7 +128,7 @@ fn parse_header(
 
 /// Strips the header and checks that the data is exactly as long as `dims` say.
 fn take_data(
-    mut content: Vec<u8>,
+    content: Cow<'_, [u8]>,
     path: &Path,
     header_len: usize,
     dims: &[usize],
@@ -144,8 +145,9 @@ fn take_data(
             Err(DataError::IdxTrailing { path, expected, extra: found - expected })
         }
         Some(_) => {
-            content.drain(..header_len);
-            Ok(content)
+            let mut data = content.into_owned();
+            data.drain(..header_len);
+            Ok(data)
         }
     }
 }

@@ -11,17 +11,30 @@
 //! 3. [`stratified_split`] turns the training labels into a seeded [`Split`] (train and
 //!    validation indices); [`Dataset::select`] applies it.
 //! 4. [`read_idx_images`] and [`read_idx_labels`] are the IDX parsers underneath, usable on
-//!    their own (gzip or raw files); [`DataError`] is the one error type.
+//!    their own (gzip or raw files); [`read_idx_pair`] reads any image/label pair.
+//! 5. [`read_pickle`] reads the reference pipeline's pickle files (both layouts, see
+//!    [`PickleLayout`]) without executing anything; [`load`] uses it when `path` is a file.
+//! 6. [`DataError`] is the one error type.
 //!
 //! # Where the data comes from
 //!
-//! [`load`] takes the first of: an explicit `path` (a folder with the four official files);
-//! a `mirror` (a local folder, or an `http(s)://` base URL holding the four files; filled from
-//! `FASHION_MNIST_MIRROR` by [`DataOptions::with_env`]); the verified files already in
-//! `cache_dir`; a download from the official distribution into `cache_dir`. Every file's
-//! SHA-256 must equal the official one ([`OFFICIAL_FILES`]). Downloads go to a temporary file
-//! in the cache folder and are renamed only once verified, so the cache never holds a partial
-//! or wrong file. Local folders are read in place, not copied into the cache.
+//! [`load`] takes the first of: an explicit `path` (a folder with the four official files, or
+//! a pickle file); a `mirror` (a local folder, or an `http(s)://` base URL holding the four
+//! files; filled from `FASHION_MNIST_MIRROR` by [`DataOptions::with_env`]); the verified files
+//! already in `cache_dir`; a download from the official distribution into `cache_dir`. Every
+//! official file's SHA-256 must equal the official one ([`OFFICIAL_FILES`]). Downloads go to a
+//! temporary file in the cache folder and are renamed only once verified, so the cache never
+//! holds a partial or wrong file. Local folders are read in place, not copied into the cache.
+//! Paths spelled `dbfs:/x` (Databricks) are read through the local mount
+//! `<DataOptions::dbfs_root>/x` (`/dbfs/x` by default).
+//!
+//! # Pickle files
+//!
+//! A pickle is untrusted input: Python's loader may run any code it names. [`read_pickle`]
+//! cuts the file into opcodes, refuses every global except the few numpy arrays need (such as
+//! `numpy.dtype`; `os.system` is refused before anything else happens), rewrites calls into
+//! plain tuples, lets serde-pickle decode the values, and interprets numpy's dtype, shape,
+//! order and raw bytes itself. Nothing is ever called.
 //!
 //! # Example
 //!
@@ -47,12 +60,14 @@
 //! ```
 
 mod dataset;
+mod dbfs;
 mod download;
 mod error;
 mod idx;
-mod load;
 mod official;
 mod options;
+mod pickle;
+mod sources;
 mod split;
 
 pub use crate::dataset::{
@@ -62,10 +77,11 @@ pub use crate::error::{DataError, Result};
 pub use crate::idx::{
     IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages, read_idx_images, read_idx_labels, read_idx_pair,
 };
-pub use crate::load::load;
 pub use crate::official::{
     OFFICIAL_BASE_URL, OFFICIAL_FILES, OfficialFile, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES,
     TRAIN_LABELS, sha256_hex,
 };
-pub use crate::options::{DataOptions, MIRROR_ENV};
+pub use crate::options::{DEFAULT_DBFS_ROOT, DataOptions, MIRROR_ENV};
+pub use crate::pickle::{PickleData, PickleLayout, read_pickle};
+pub use crate::sources::load;
 pub use crate::split::{Split, stratified_split};

@@ -7,24 +7,31 @@ use crate::official::OFFICIAL_BASE_URL;
 /// Environment variable naming a mirror: a local folder or an `http(s)://` base URL holding the
 /// four official files.
 pub const MIRROR_ENV: &str = "FASHION_MNIST_MIRROR";
+/// Where Databricks clusters mount DBFS.
+pub const DEFAULT_DBFS_ROOT: &str = "/dbfs";
 
 /// Where to find the data. [`crate::load`] tries, in order: `path`, `mirror`, the files already
 /// in `cache_dir`, and finally a download from `base_url` into `cache_dir`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataOptions {
-    /// An explicit folder holding the four official files; wins over everything else.
+    /// An explicit folder holding the four official files, or a pickle file (see
+    /// [`crate::read_pickle`]); `dbfs:/` paths are accepted. Wins over everything else.
     pub path: Option<PathBuf>,
-    /// A local folder or an `http(s)://` base URL holding the four official files.
+    /// A local folder (`dbfs:/` accepted) or an `http(s)://` base URL holding the four
+    /// official files.
     pub mirror: Option<String>,
     /// Where downloaded files are kept (only verified files ever land here).
     pub cache_dir: PathBuf,
     /// Base URL of the official distribution, used when nothing else has the data.
     pub base_url: String,
+    /// Where the Databricks file system is mounted: `dbfs:/x` is read as `<dbfs_root>/x`.
+    pub dbfs_root: PathBuf,
 }
 
 impl Default for DataOptions {
     /// No path, no mirror, the user's cache folder (`<cache>/fmnist/fashion-mnist`, or
-    /// `.cache/fmnist/fashion-mnist` when the system has none) and the official base URL.
+    /// `.cache/fmnist/fashion-mnist` when the system has none), the official base URL and the
+    /// Databricks mount `/dbfs`.
     fn default() -> Self {
         let cache_root = dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache"));
         DataOptions {
@@ -32,6 +39,7 @@ impl Default for DataOptions {
             mirror: None,
             cache_dir: cache_root.join("fmnist").join("fashion-mnist"),
             base_url: OFFICIAL_BASE_URL.to_owned(),
+            dbfs_root: PathBuf::from(DEFAULT_DBFS_ROOT),
         }
     }
 }
@@ -61,6 +69,7 @@ mod tests {
         assert_eq!(opts.base_url, OFFICIAL_BASE_URL);
         assert!(opts.cache_dir.ends_with("fmnist/fashion-mnist"));
         assert_eq!((opts.path, opts.mirror), (None, None));
+        assert_eq!(opts.dbfs_root, PathBuf::from("/dbfs"));
     }
 
     #[test]

@@ -31,6 +31,7 @@ fn options_without_network(cache: &std::path::Path) -> DataOptions {
         mirror: None,
         cache_dir: cache.to_owned(),
         base_url: common::unreachable_url(),
+        dbfs_root: cache.join("dbfs"),
     }
 }
 

@@ -15,6 +15,7 @@ fn offline(cache: &Path) -> DataOptions {
         mirror: None,
         cache_dir: cache.to_owned(),
         base_url: unreachable_url(),
+        dbfs_root: cache.join("dbfs"),
     }
 }
 
@@ -32,8 +33,8 @@ fn missing_explicit_folder_is_named() {
     let opts = DataOptions { path: Some(missing.clone()), ..offline(cache.path()) };
     let err = load(&opts).unwrap_err();
     let expected = format!(
-        "data path {} does not exist or is not a folder, expected a folder holding the four \
-         Fashion-MNIST files",
+        "data path {} does not exist, expected a folder holding the four official Fashion-MNIST \
+         files, or a pickle file",
         missing.display()
     );
     assert_eq!(err.to_string(), expected);
@@ -44,7 +45,19 @@ fn missing_mirror_folder_is_named_as_a_mirror() {
     let cache = tempfile::tempdir().unwrap();
     let opts = DataOptions { mirror: Some("/no/such/mirror".to_owned()), ..offline(cache.path()) };
     let err = load(&opts).unwrap_err();
-    assert!(err.to_string().starts_with("mirror folder /no/such/mirror does not exist"), "{err}");
+    let expected = "mirror folder /no/such/mirror does not exist, expected a folder holding the \
+                    four official Fashion-MNIST files";
+    assert_eq!(err.to_string(), expected);
+}
+
+#[test]
+fn mirror_that_is_a_file_is_refused() {
+    let cache = tempfile::tempdir().unwrap();
+    let file = write(cache.path(), "not-a-folder.pkl", b"x");
+    let opts = DataOptions { mirror: Some(file.display().to_string()), ..offline(cache.path()) };
+    let err = load(&opts).unwrap_err();
+    let expected = format!("mirror folder {} is not a folder, expected a folder", file.display());
+    assert!(err.to_string().starts_with(&expected), "{err}");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! tiny HTTP server on 127.0.0.1 standing in for a mirror.
 #![allow(dead_code)] // Each test binary uses a different subset of these helpers.
 
+pub mod python;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,7 +14,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use fmnist_data::{IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, OFFICIAL_FILES};
 
-/// The folder with the four official files, from `FASHION_MNIST_MIRROR` (required).
+/// The folder with the four official files, from `FASHION_MNIST_MIRROR` (required). A relative
+/// value is tried from the crate folder (where cargo runs tests), then from the workspace root.
 pub fn real_data_dir() -> PathBuf {
     let Ok(value) = std::env::var("FASHION_MNIST_MIRROR") else {
         panic!(
@@ -20,9 +23,10 @@ pub fn real_data_dir() -> PathBuf {
              official Fashion-MNIST .gz files (`cargo xtask test` sets it)"
         );
     };
-    let dir = PathBuf::from(&value);
-    assert!(dir.is_dir(), "FASHION_MNIST_MIRROR={value} is not a folder; tests need a folder");
-    dir
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let candidates = [PathBuf::from(&value), workspace.join(&value)];
+    let found = candidates.into_iter().find(|dir| dir.is_dir());
+    found.unwrap_or_else(|| panic!("FASHION_MNIST_MIRROR={value} is not a folder; tests need one"))
 }
 
 /// The bytes of the official files, keyed by file name.

@@ -1,27 +1,37 @@
-//! [`load`]: finds the official files (explicit path, mirror, cache, download), verifies their
-//! sums and parses them.
+//! [`load`]: finds the data (explicit path, mirror, cache, download), verifies the official
+//! files' sums and parses them.
 //!
 //! Files read from a local folder (an explicit path or a mirror folder) are verified and used
 //! where they are; they are not copied into the cache, because they already are local. Files
-//! from an HTTP mirror or the official distribution land in the cache, verified.
+//! from an HTTP mirror or the official distribution land in the cache, verified. An explicit
+//! path may also be a pickle file (see [`crate::read_pickle`]); it has no official sum, so its
+//! own SHA-256 is recorded in the provenance.
 
 use std::path::Path;
 
 use crate::dataset::{FashionMnist, Provenance, SourceFile};
+use crate::dbfs::{LocalPath, localize};
 use crate::download::{agent_for, download_verified};
 use crate::error::{DataError, Result};
 use crate::idx::{dataset_from_idx, parse_idx_images, parse_idx_labels};
 use crate::official::{OFFICIAL_FILES, OfficialFile, VerifiedFile, read_verified, sha256_hex};
 use crate::options::DataOptions;
+use crate::pickle::parse_pickle;
 
-/// Loads the official train and test sets from the first source in [`DataOptions`] order:
-/// `path`, then `mirror`, then the files already in `cache_dir`, then a download from
-/// `base_url` into `cache_dir`. Every file's SHA-256 must be the official one.
+/// What a mirror folder must be.
+const FOLDER_EXPECTED: &str = "a folder holding the four official Fashion-MNIST files";
+/// What an explicit data path must be.
+const PATH_EXPECTED: &str =
+    "a folder holding the four official Fashion-MNIST files, or a pickle file";
+
+/// Loads the train and test sets from the first source in [`DataOptions`] order: `path` (a
+/// folder or a pickle file), then `mirror`, then the files already in `cache_dir`, then a
+/// download from `base_url` into `cache_dir`. Every official file's SHA-256 is checked.
 pub fn load(opts: &DataOptions) -> Result<FashionMnist> {
     let data = if let Some(path) = &opts.path {
-        load_folder(path, "data path")?
+        load_path(path, &opts.dbfs_root)?
     } else if let Some(mirror) = &opts.mirror {
-        load_mirror(mirror, &opts.cache_dir)?
+        load_mirror(mirror, opts)?
     } else {
         load_cache_or_download(&opts.base_url, &opts.cache_dir, "official distribution")?
     };
@@ -29,13 +39,26 @@ pub fn load(opts: &DataOptions) -> Result<FashionMnist> {
     Ok(data)
 }
 
+/// An explicit path: a folder with the four files, or a pickle file.
+fn load_path(given: &Path, dbfs_root: &Path) -> Result<FashionMnist> {
+    let local = localize(given, dbfs_root)?;
+    if local.path.is_dir() {
+        load_folder(&local, "data path")
+    } else if local.path.is_file() {
+        load_pickle(&local)
+    } else {
+        let (role, problem, expected) = ("data path", "does not exist", PATH_EXPECTED);
+        Err(DataError::MissingPath { role, path: given.to_owned(), problem, expected })
+    }
+}
+
 /// A mirror is an `http(s)://` base URL (downloaded into the cache) or a local folder.
-fn load_mirror(mirror: &str, cache_dir: &Path) -> Result<FashionMnist> {
+fn load_mirror(mirror: &str, opts: &DataOptions) -> Result<FashionMnist> {
     if is_http(mirror) {
-        load_cache_or_download(mirror, cache_dir, "mirror")
+        load_cache_or_download(mirror, &opts.cache_dir, "mirror")
     } else {
         let folder = mirror.strip_prefix("file://").unwrap_or(mirror);
-        load_folder(Path::new(folder), "mirror folder")
+        load_folder(&localize(Path::new(folder), &opts.dbfs_root)?, "mirror folder")
     }
 }
 
@@ -46,11 +69,27 @@ fn is_http(location: &str) -> bool {
 }
 
 /// Reads and verifies the four files of a local folder.
-fn load_folder(folder: &Path, role: &'static str) -> Result<FashionMnist> {
-    if !folder.is_dir() {
-        return Err(DataError::MissingFolder { role, path: folder.to_owned() });
+fn load_folder(folder: &LocalPath, role: &'static str) -> Result<FashionMnist> {
+    if !folder.path.is_dir() {
+        let problem = if folder.path.exists() { "is not a folder" } else { "does not exist" };
+        let path = folder.path.clone();
+        return Err(DataError::MissingPath { role, path, problem, expected: FOLDER_EXPECTED });
     }
-    assemble(read_all(folder)?, format!("{role} {}", folder.display()))
+    assemble(read_all(&folder.path)?, format!("{role} {}", folder.shown))
+}
+
+/// Reads a pickle file in either layout.
+fn load_pickle(file: &LocalPath) -> Result<FashionMnist> {
+    let bytes = std::fs::read(&file.path).map_err(|e| DataError::io("read", &file.path, e))?;
+    let sha256 = sha256_hex(&bytes);
+    let data = parse_pickle(&bytes, &file.path)?;
+    tracing::info!("pickle {} has the layout: {}", file.shown, data.layout);
+    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let provenance = Provenance {
+        source: format!("pickle {} (layout: {})", file.shown, data.layout),
+        files: vec![SourceFile { name: name.unwrap_or_default(), sha256 }],
+    };
+    Ok(FashionMnist { train: data.train, test: data.test, provenance })
 }
 
 /// Uses the verified files of `cache_dir`, downloading from `base` those that are missing.
