@@ -11,7 +11,7 @@
 
 mod checksum;
 mod libtorch;
-
+mod mlflow;
 mod pipeline;
 mod venv;
 
@@ -20,7 +20,11 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "cargo xtask", about = "Fashion-MNIST with libtorch and MLflow: workflows")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Fashion-MNIST with libtorch and MLflow: workflows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Task,
@@ -35,6 +39,10 @@ enum Task {
     Test(pipeline::TestArgs),
     /// Set up libtorch and the MLflow virtual environment, nothing else.
     Setup,
+    /// Open the local MLflow store in the real MLflow UI on 127.0.0.1.
+    MlflowUi(mlflow::UiArgs),
+    /// Replay a run from the local store to a tracking server, without duplicates.
+    MlflowSync(mlflow::SyncArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -44,6 +52,8 @@ fn main() -> std::process::ExitCode {
         Task::Run(args) => pipeline::run(&root, &args),
         Task::Test(args) => pipeline::test(&root, &args),
         Task::Setup => setup(&root),
+        Task::MlflowUi(args) => mlflow::ui(&root, &args),
+        Task::MlflowSync(args) => mlflow::sync(&root, &args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -30,7 +30,7 @@ pub struct TestArgs {
 pub fn run(root: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let libtorch = crate::libtorch::ensure(root)?;
     let mut cargo = cargo(root, &libtorch);
-    cargo.args(["run", "--release", "--quiet", "--bin", "fmnist", "--"]).args(&args.args);
+    cargo.args(["run", "--release", "--quiet", "--bin", "fmnist", "--", "run"]).args(&args.args);
     status(cargo, "the pipeline")
 }
 
