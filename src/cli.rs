@@ -31,7 +31,9 @@ pub struct RunArgs {
     /// TOML (`[512, 256]`, `0.3`, `true`); bare words are strings.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
-    /// Data source, overriding `data.path`: a folder with the four official files.
+    /// Data source, overriding `data.path`: a folder with the four official files, or a
+    /// pickle file (`.pkl`, `.pkl.gz`) in either of the reference's layouts; `dbfs:/...` is
+    /// read through the Databricks mount `/dbfs/...`.
     #[arg(long, value_name = "PATH")]
     pub data: Option<String>,
     /// Put this run's outputs exactly here (default: a new folder under `run.out_dir`).

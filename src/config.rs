@@ -47,7 +47,8 @@ impl Default for RunConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
-    /// An explicit source: a folder holding the four official files (or a pickle file).
+    /// An explicit source: a folder holding the four official files, or a pickle file in
+    /// either of the reference's layouts (`dbfs:/...` paths are read through `/dbfs`).
     /// Empty: `FASHION_MNIST_MIRROR`, then the cache, then the official download.
     pub path: String,
     /// Download cache. Empty: the user's cache folder.
@@ -117,6 +118,26 @@ impl Config {
         self.model.validate()?;
         self.train.validate()?;
         Ok(())
+    }
+
+    /// One line naming the model and its main settings, for reports.
+    pub fn essentials(&self) -> String {
+        match self.model.kind {
+            fmnist_model::ModelKind::Mlp => {
+                let mlp = &self.model.mlp;
+                format!(
+                    "mlp: hidden {:?}, dropout {}, batch norm {}",
+                    mlp.hidden, mlp.dropout, mlp.batch_norm
+                )
+            }
+            fmnist_model::ModelKind::Cnn => {
+                let cnn = &self.model.cnn;
+                format!(
+                    "cnn: blocks {:?}, dense {}, dropout {}/{}",
+                    cnn.blocks, cnn.dense, cnn.block_dropout, cnn.dense_dropout
+                )
+            }
+        }
     }
 
     /// The resolved config as TOML, as saved in the run folder.

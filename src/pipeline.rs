@@ -122,6 +122,7 @@ fn execute(
     tch::manual_seed(seeds::derive_torch(config.run.seed, Purpose::Dropout));
     let trainer = Trainer::new(&*model, &vs, &config.train)
         .shuffle_seed(seeds::derive(config.run.seed, Purpose::Shuffle))
+        .augment_seed(seeds::derive(config.run.seed, Purpose::Augment))
         .interrupt(interrupt);
     let history = trainer.fit(splits.train.examples(), splits.validation.examples(), &mut |e| {
         log_epoch(e);
@@ -147,7 +148,8 @@ fn execute(
     let summary = MetricsSummary::new(model_name, &history, figures);
     write_outputs(dir, &vs, model_name, &history, &summary)?;
     let val_logits = predict_logits(&*model, &splits.validation.xs, chunk)?;
-    let quality = write_report(dir, &summary, &history, &splits, &test_logits, &val_logits)?;
+    let quality =
+        write_report(config, dir, &summary, &history, &splits, &test_logits, &val_logits)?;
     recorder.log_summary(&summary, &quality)?;
     Ok(summary)
 }
@@ -248,6 +250,7 @@ fn write_outputs(
 
 /// Plots, quality figures, `report.html` and `summary.md`; returns the metrics for MLflow.
 fn write_report(
+    config: &Config,
     dir: &RunDir,
     summary: &MetricsSummary,
     history: &History,
@@ -270,7 +273,7 @@ fn write_report(
         .collect();
     let test_logits = Vec::<f32>::try_from(&test_logits.flatten(0, -1))?;
     let val_logits = Vec::<f32>::try_from(&val_logits.flatten(0, -1))?;
-    let table = summary_table(summary);
+    let table = summary_table(config, summary);
     let input = fmnist_report::ReportInput {
         model_name: &summary.model,
         class_names: &CLASS_NAMES,
@@ -287,11 +290,17 @@ fn write_report(
     Ok(outputs.metrics)
 }
 
-/// The rows of the report's summary table.
-fn summary_table(summary: &MetricsSummary) -> Vec<(String, String)> {
+/// The rows of the report's summary table: the config essentials, then the results.
+fn summary_table(config: &Config, summary: &MetricsSummary) -> Vec<(String, String)> {
     let pct = |x: f64| format!("{:.2} %", 100.0 * x);
+    let adam = &config.train.adam;
     vec![
-        ("model".into(), summary.model.clone()),
+        ("model".into(), config.essentials()),
+        (
+            "optimiser".into(),
+            format!("Adam, lr {}, batch {}", adam.learning_rate, config.train.batch_size),
+        ),
+        ("seed".into(), config.run.seed.to_string()),
         ("test accuracy".into(), pct(summary.test.accuracy)),
         ("validation accuracy".into(), pct(summary.validation.accuracy)),
         ("train accuracy (eval mode)".into(), pct(summary.train.accuracy)),

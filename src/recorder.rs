@@ -39,11 +39,7 @@ impl Recorder {
     /// Where the data came from and the SHA-256 of each file.
     pub fn log_data(&mut self, provenance: &Provenance) -> anyhow::Result<()> {
         let Some(run) = &mut self.run else { return Ok(()) };
-        let mut params = vec![("data.source".to_owned(), provenance.source.clone())];
-        for file in &provenance.files {
-            params.push((format!("data.sha256.{}", file.name), file.sha256.clone()));
-        }
-        run.log_params(&params)?;
+        run.log_params(&provenance.params())?;
         Ok(())
     }
 

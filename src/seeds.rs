@@ -14,6 +14,8 @@ pub enum Purpose {
     Init,
     /// Dropout masks during training.
     Dropout,
+    /// Random shifts and flips of training batches (`[train.augment]`).
+    Augment,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
             Purpose::Shuffle => 2,
             Purpose::Init => 3,
             Purpose::Dropout => 4,
+            Purpose::Augment => 5,
         }
     }
 }
@@ -46,7 +49,8 @@ mod tests {
 
     #[test]
     fn purposes_get_distinct_stable_seeds() {
-        let all = [Purpose::Split, Purpose::Shuffle, Purpose::Init, Purpose::Dropout];
+        let all =
+            [Purpose::Split, Purpose::Shuffle, Purpose::Init, Purpose::Dropout, Purpose::Augment];
         let seeds: Vec<u64> = all.iter().map(|&p| derive(42, p)).collect();
         for (i, a) in seeds.iter().enumerate() {
             assert!(seeds[i + 1..].iter().all(|b| a != b));

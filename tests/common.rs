@@ -51,3 +51,17 @@ pub fn read_predictions(path: &Path) -> Vec<u8> {
     let text = std::fs::read_to_string(path).expect("prediction file");
     text.lines().map(|line| line.trim().parse().expect("an integer label per line")).collect()
 }
+
+/// A Python with numpy: `FMNIST_PYTHON` (set by `cargo xtask test`), else the workspace's
+/// MLflow virtual environment.
+pub fn python() -> PathBuf {
+    if let Some(python) = std::env::var_os("FMNIST_PYTHON").filter(|v| !v.is_empty()) {
+        return PathBuf::from(python);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/mlflow/bin/python");
+    assert!(
+        venv.is_file(),
+        "no Python with numpy: set FMNIST_PYTHON or run the tests with `cargo xtask test`"
+    );
+    venv
+}
