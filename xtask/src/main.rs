@@ -5,10 +5,12 @@
 //! - `run`: the whole pipeline on a config (default: the baseline MLP);
 //! - `test`: formatting, lints and every test of the workspace;
 //! - `setup`: only the one-time set-up (libtorch, the MLflow virtual environment);
-//! - `mlflow-ui`, `mlflow-sync`: look at runs in MLflow, replay a run to a server.
+//! - `mlflow-ui`, `mlflow-sync`: look at runs in MLflow, replay a run to a server;
+//! - `bench`: our training speed next to PyTorch's and Keras' (not part of the tests).
 //!
 //! Every command does its own set-up, so each works on a fresh clone.
 
+mod bench;
 mod checksum;
 mod libtorch;
 mod mlflow;
@@ -43,6 +45,8 @@ enum Task {
     MlflowUi(mlflow::UiArgs),
     /// Replay a run from the local store to a tracking server, without duplicates.
     MlflowSync(mlflow::SyncArgs),
+    /// Time our training next to PyTorch and Keras (minutes; writes target/bench/).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Task::Setup => setup(&root),
         Task::MlflowUi(args) => mlflow::ui(&root, &args),
         Task::MlflowSync(args) => mlflow::sync(&root, &args),
+        Task::Bench(args) => bench::run(&root, &args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -59,7 +59,7 @@ pub fn test(root: &Path, args: &TestArgs) -> anyhow::Result<()> {
 }
 
 /// A cargo command in the workspace root that builds against `libtorch`.
-fn cargo(root: &Path, libtorch: &Path) -> Command {
+pub(crate) fn cargo(root: &Path, libtorch: &Path) -> Command {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(program);
     command.current_dir(root).env("LIBTORCH", libtorch);
@@ -84,7 +84,8 @@ fn absolute_mirror(root: &Path) -> anyhow::Result<Option<OsString>> {
     Ok(Some(absolute.into_os_string()))
 }
 
-fn status(mut command: Command, what: &str) -> anyhow::Result<()> {
+/// Runs `command`; an error naming `what` unless it exits successfully.
+pub(crate) fn status(mut command: Command, what: &str) -> anyhow::Result<()> {
     let status = command.status().with_context(|| format!("starting {what}"))?;
     ensure!(status.success(), "{what} failed ({status})");
     Ok(())
