@@ -63,6 +63,8 @@ pub(crate) fn download_verified(
     let mut temp = tempfile::Builder::new()
         .prefix(".download-")
         .suffix(".part")
+        // A shared cache: readable by everyone, like any downloaded file.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .tempfile_in(cache_dir)
         .map_err(|e| DataError::io("create a temporary file in", cache_dir, e))?;
     let found = stream_to(agent, &url, &mut temp)?;
