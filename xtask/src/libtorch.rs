@@ -116,6 +116,10 @@ fn assemble(root: &Path, final_dir: &Path) -> anyhow::Result<()> {
         let _ = fs::remove_dir_all(&staging);
     }
     result?;
+    // The wheels (540 MB) are not needed once extracted; a new bootstrap fetches them again.
+    if let Err(error) = fs::remove_dir_all(&wheels_dir) {
+        crate::say(&format!("could not remove {}: {error}", wheels_dir.display()));
+    }
     crate::say(&format!("libtorch {VERSION} (CPU) is ready in {}", final_dir.display()));
     Ok(())
 }
