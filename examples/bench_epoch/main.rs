@@ -16,6 +16,7 @@
 
 mod profile;
 mod setup;
+mod variants;
 
 use std::time::Instant;
 
@@ -68,6 +69,9 @@ struct Common {
     /// Use only this many validation rows (0: all 6,000).
     #[arg(long, default_value_t = 0)]
     validation_rows: usize,
+    /// Which MLP `profile` times: ours as it is, or a what-if variant.
+    #[arg(long, value_enum, default_value = "baseline")]
+    variant: variants::Variant,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -82,7 +86,9 @@ fn main() -> anyhow::Result<()> {
     }
     let report = match setup::prepare(common)? {
         Prepared::Skipped(reason) => json!({ "skipped": reason }),
-        Prepared::Ready(rows) if kind == "profile" => profile::run(&rows, common.epochs)?,
+        Prepared::Ready(rows) if kind == "profile" => {
+            profile::run(&rows, common.epochs, common.variant)?
+        }
         Prepared::Ready(rows) => time_fit(&rows, common)?,
     };
     let mut report = report;

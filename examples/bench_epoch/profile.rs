@@ -17,6 +17,7 @@ use tch::nn::{self, ModuleT, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
 
 use crate::setup::TrainRows;
+use crate::variants::{LocalMlp, Variant};
 
 /// The phases of one batch, then the per-epoch ones, in loop order.
 const PHASES: [&str; 9] = [
@@ -54,10 +55,15 @@ impl Clock {
 }
 
 /// Trains the config's model for `epochs` epochs and returns seconds per epoch by phase.
-pub fn run(rows: &TrainRows, epochs: usize) -> anyhow::Result<Value> {
+pub fn run(rows: &TrainRows, epochs: usize, variant: Variant) -> anyhow::Result<Value> {
     let vs = nn::VarStore::new(Device::Cpu);
     tch::manual_seed(1);
-    let model = fmnist_model::build(&rows.model, &vs.root()).context("building the model")?;
+    let model: Box<dyn ModuleT> = match variant {
+        Variant::Baseline => {
+            fmnist_model::build(&rows.model, &vs.root()).context("building the model")?
+        }
+        local => Box::new(LocalMlp::new(&vs.root(), local)),
+    };
     let adam = &rows.train.adam;
     let mut optimizer = nn::Adam {
         beta1: adam.beta1,

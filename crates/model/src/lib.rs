@@ -25,11 +25,13 @@
 //! ```
 
 mod config;
+mod dropout;
 mod error;
 mod init;
 mod mlp;
 
 pub use config::{ModelConfig, ModelKind};
+pub use dropout::dropout;
 pub use error::{ModelError, Result};
 pub use init::{KernelInit, glorot_uniform_limit};
 pub use mlp::{Mlp, MlpConfig};

@@ -132,7 +132,7 @@ impl nn::ModuleT for Mlp {
             if let Some(norm) = &block.norm {
                 xs = xs.apply_t(norm, train);
             }
-            xs = xs.relu().dropout(self.dropout, train);
+            xs = crate::dropout(&xs.relu(), self.dropout, train);
         }
         xs.apply(&self.out)
     }
