@@ -226,3 +226,49 @@ fn flatten_into(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String
         other => out.push((prefix.to_owned(), other.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_file(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(name)
+    }
+
+    #[test]
+    fn the_shipped_mlp_config_equals_the_built_in_defaults() {
+        let from_file = Config::load(Some(&config_file("mlp.toml")), &[]).unwrap();
+        assert_eq!(from_file, Config::default());
+    }
+
+    #[test]
+    fn overrides_take_toml_values_and_bare_words() {
+        let sets = [
+            "train.epochs=5".to_owned(),
+            "model.mlp.hidden=[64, 32]".to_owned(),
+            "data.path=/data/fashion mnist".to_owned(),
+        ];
+        let config = Config::load(None, &sets).unwrap();
+        assert_eq!(config.train.epochs, 5);
+        assert_eq!(config.model.mlp.hidden, [64, 32]);
+        assert_eq!(config.data.path, "/data/fashion mnist");
+    }
+
+    #[test]
+    fn flattened_params_name_every_setting_of_the_chosen_model_only() {
+        let params = Config::default().flatten().unwrap();
+        let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        assert_eq!(get("train.adam.epsilon"), Some("0.0000001"));
+        assert_eq!(get("model.mlp.hidden"), Some("[256, 128]"));
+        assert_eq!(get("run.seed"), Some("42"));
+        assert!(params.iter().all(|(k, _)| !k.starts_with("model.cnn")), "{params:?}");
+    }
+
+    #[test]
+    fn a_value_inside_a_scalar_is_refused() {
+        let table: toml::Table = "[train]\nepochs = 3\n".parse().unwrap();
+        let mut table = table;
+        let error = apply_override(&mut table, "train.epochs.x=1").unwrap_err();
+        assert!(error.to_string().contains("`epochs` holds integer"), "{error}");
+    }
+}

@@ -30,7 +30,13 @@ pub struct TestArgs {
 pub fn run(root: &Path, args: &RunArgs) -> anyhow::Result<()> {
     let libtorch = crate::libtorch::ensure(root)?;
     let mut cargo = cargo(root, &libtorch);
-    cargo.args(["run", "--release", "--quiet", "--bin", "fmnist", "--", "run"]).args(&args.args);
+    // Relative paths in the arguments, and the default `runs/` and `mlruns/`, mean the
+    // caller's working directory, as for any command-line tool.
+    if let Ok(cwd) = std::env::current_dir() {
+        cargo.current_dir(cwd);
+    }
+    cargo.arg("run").arg("--manifest-path").arg(root.join("Cargo.toml"));
+    cargo.args(["--release", "--quiet", "--bin", "fmnist", "--", "run"]).args(&args.args);
     status(cargo, "the pipeline")
 }
 
