@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MlpConfig, Result};
+use crate::{CnnConfig, MlpConfig, Result};
 
 /// The architectures this crate can build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -11,6 +11,8 @@ pub enum ModelKind {
     /// The reference two-hidden-layer perceptron, [`crate::Mlp`].
     #[default]
     Mlp,
+    /// The small convolutional network, [`crate::Cnn`].
+    Cnn,
 }
 
 impl ModelKind {
@@ -18,6 +20,7 @@ impl ModelKind {
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Mlp => "mlp",
+            ModelKind::Cnn => "cnn",
         }
     }
 }
@@ -32,6 +35,8 @@ pub struct ModelConfig {
     pub kind: ModelKind,
     /// Settings of [`crate::Mlp`], used when `kind = "mlp"`.
     pub mlp: MlpConfig,
+    /// Settings of [`crate::Cnn`], used when `kind = "cnn"`.
+    pub cnn: CnnConfig,
 }
 
 impl ModelConfig {
@@ -39,6 +44,7 @@ impl ModelConfig {
     pub fn validate(&self) -> Result<()> {
         match self.kind {
             ModelKind::Mlp => self.mlp.validate(),
+            ModelKind::Cnn => self.cnn.validate(),
         }
     }
 }

@@ -17,3 +17,12 @@ pub enum ModelError {
 
 /// `Result` with [`ModelError`].
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;
+
+/// A [`ModelError::InvalidConfig`] for `field`, showing `found` as Debug.
+pub(crate) fn invalid(
+    field: &'static str,
+    found: &dyn std::fmt::Debug,
+    expected: &'static str,
+) -> ModelError {
+    ModelError::InvalidConfig { field, found: format!("{found:?}"), expected }
+}

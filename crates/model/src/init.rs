@@ -25,6 +25,12 @@ impl KernelInit {
             KernelInit::TorchDefault => tch::nn::init::DEFAULT_KAIMING_UNIFORM,
         }
     }
+
+    /// The tch initialiser for a `side x side` convolution kernel from `in_channels` to
+    /// `out_channels`. Fans count the receptive field, as Keras counts them.
+    pub fn for_conv(self, in_channels: i64, out_channels: i64, side: i64) -> Init {
+        self.for_dense(in_channels * side * side, out_channels * side * side)
+    }
 }
 
 /// Half-width of Keras' glorot-uniform interval.

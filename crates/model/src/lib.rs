@@ -24,12 +24,15 @@
 //! assert_eq!(logits.size(), [32, 10]);
 //! ```
 
+mod cnn;
 mod config;
 mod dropout;
 mod error;
 mod init;
+mod layers;
 mod mlp;
 
+pub use cnn::{Cnn, CnnConfig, IMAGE_SIDE, MAX_BLOCKS};
 pub use config::{ModelConfig, ModelKind};
 pub use dropout::dropout;
 pub use error::{ModelError, Result};
@@ -51,5 +54,6 @@ pub const N_CLASSES: i64 = 10;
 pub fn build(config: &ModelConfig, path: &nn::Path) -> Result<Box<dyn nn::ModuleT>> {
     match config.kind {
         ModelKind::Mlp => Ok(Box::new(Mlp::new(path, &config.mlp)?)),
+        ModelKind::Cnn => Ok(Box::new(Cnn::new(path, &config.cnn)?)),
     }
 }

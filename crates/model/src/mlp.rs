@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use tch::{Tensor, nn};
 
-use crate::{INPUT_FEATURES, KernelInit, ModelError, N_CLASSES, Result};
+use crate::error::invalid;
+use crate::layers::dense;
+use crate::{INPUT_FEATURES, KernelInit, N_CLASSES, Result};
 
 /// Settings of [`Mlp`]. Defaults are the reference network with Keras' defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,10 +69,6 @@ impl MlpConfig {
     }
 }
 
-fn invalid(field: &'static str, found: &dyn std::fmt::Debug, expected: &'static str) -> ModelError {
-    ModelError::InvalidConfig { field, found: format!("{found:?}"), expected }
-}
-
 /// One hidden block: dense, optional batch norm, ReLU, dropout.
 #[derive(Debug)]
 struct Block {
@@ -103,15 +101,6 @@ impl Mlp {
         let out = dense(&(path / "out"), fan_in, N_CLASSES, config.kernel_init);
         Ok(Mlp { blocks, out, dropout: config.dropout })
     }
-}
-
-fn dense(path: &nn::Path, fan_in: i64, fan_out: i64, init: KernelInit) -> nn::Linear {
-    let config = nn::LinearConfig {
-        ws_init: init.for_dense(fan_in, fan_out),
-        bs_init: Some(nn::Init::Const(0.0)),
-        bias: true,
-    };
-    nn::linear(path, fan_in, fan_out, config)
 }
 
 fn batch_norm(path: &nn::Path, width: i64, config: &MlpConfig) -> nn::BatchNorm {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, TrainError};
+use crate::{AugmentConfig, Result, TrainError};
 
 /// Everything a fit needs besides the model and the data. Defaults are the reference's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,8 @@ pub struct TrainConfig {
     pub reduce_lr: ReduceLrConfig,
     /// Early stopping on the validation loss.
     pub early_stopping: EarlyStoppingConfig,
+    /// Augmentation of training batches (off by default).
+    pub augment: AugmentConfig,
 }
 
 impl Default for TrainConfig {
@@ -31,6 +33,7 @@ impl Default for TrainConfig {
             adam: AdamConfig::default(),
             reduce_lr: ReduceLrConfig::default(),
             early_stopping: EarlyStoppingConfig::default(),
+            augment: AugmentConfig::default(),
         }
     }
 }

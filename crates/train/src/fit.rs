@@ -13,7 +13,7 @@ use tch::{Kind, Tensor};
 use crate::error::BoxError;
 use crate::eval::{accuracy, cross_entropy, evaluate};
 use crate::{
-    EarlyStopping, EpochStats, History, ReduceLrOnPlateau, Result, Snapshot, StopReason,
+    Augmenter, EarlyStopping, EpochStats, History, ReduceLrOnPlateau, Result, Snapshot, StopReason,
     TrainConfig, TrainError, Verdict,
 };
 
@@ -51,19 +51,26 @@ pub struct Trainer<'a> {
     vs: &'a nn::VarStore,
     config: &'a TrainConfig,
     shuffle_seed: u64,
+    augment_seed: u64,
     interrupt: Option<&'a AtomicBool>,
 }
 
 impl<'a> Trainer<'a> {
-    /// A trainer with shuffle seed 0 and no interrupt flag.
+    /// A trainer with shuffle and augmentation seeds 0 and no interrupt flag.
     pub fn new(model: &'a dyn nn::ModuleT, vs: &'a nn::VarStore, config: &'a TrainConfig) -> Self {
-        Trainer { model, vs, config, shuffle_seed: 0, interrupt: None }
+        Trainer { model, vs, config, shuffle_seed: 0, augment_seed: 0, interrupt: None }
     }
 
-    /// Seed of the per-epoch shuffling (the only randomness the loop itself draws; dropout
-    /// uses libtorch's global generator, seed it with [`tch::manual_seed`]).
+    /// Seed of the per-epoch shuffling (dropout uses libtorch's global generator, seed it
+    /// with [`tch::manual_seed`]).
     pub fn shuffle_seed(mut self, seed: u64) -> Self {
         self.shuffle_seed = seed;
+        self
+    }
+
+    /// Seed of the augmentation draws (used only when `config.augment.enabled`).
+    pub fn augment_seed(mut self, seed: u64) -> Self {
+        self.augment_seed = seed;
         self
     }
 
@@ -96,6 +103,7 @@ impl<'a> Trainer<'a> {
         }
         .build(self.vs, adam.learning_rate)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.shuffle_seed);
+        let mut augmenter = Augmenter::new(&self.config.augment, self.augment_seed);
         let mut schedule = ReduceLrOnPlateau::new(self.config.reduce_lr.clone());
         let mut stopping = EarlyStopping::new(self.config.early_stopping.clone());
         let mut best: Option<Snapshot> = None;
@@ -106,7 +114,7 @@ impl<'a> Trainer<'a> {
             let started = Instant::now();
             let order = shuffled(n_train, &mut rng);
             let (train_loss, train_accuracy) =
-                self.one_epoch(epoch, &mut optimizer, train, &order)?;
+                self.one_epoch(epoch, &mut optimizer, &mut augmenter, train, &order)?;
             let val =
                 evaluate(self.model, validation.xs, validation.ys, self.config.eval_batch_size)?;
             let stats = EpochStats {
@@ -151,11 +159,13 @@ impl<'a> Trainer<'a> {
         Ok(History { epochs, best_epoch, restored_best, stop_reason })
     }
 
-    /// One pass over the training rows in `order`; returns the running mean loss and accuracy.
+    /// One pass over the training rows in `order` (each batch through `augmenter`); returns
+    /// the running mean loss and accuracy.
     fn one_epoch(
         &self,
         epoch: usize,
         optimizer: &mut nn::Optimizer,
+        augmenter: &mut Augmenter,
         train: Examples,
         order: &Tensor,
     ) -> Result<(f64, f64)> {
@@ -170,7 +180,7 @@ impl<'a> Trainer<'a> {
             }
             let len = batch.min(n - start);
             let rows = order.narrow(0, start, len);
-            let xs = train.xs.f_index_select(0, &rows)?;
+            let xs = augmenter.apply(&train.xs.f_index_select(0, &rows)?)?;
             let ys = train.ys.f_index_select(0, &rows)?;
             let logits = self.model.forward_t(&xs, true);
             let loss = cross_entropy(&logits, &ys)?;

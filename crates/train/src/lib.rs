@@ -13,10 +13,14 @@
 //!    validation rows in eval mode. It reports an [`EpochStats`] per epoch to a callback and
 //!    returns the [`History`].
 //! 4. [`evaluate`] and [`predict_logits`]: chunked, no-grad, eval-mode passes.
+//! 5. [`Augmenter`]: optional random shifts and mirroring of training batches
+//!    ([`AugmentConfig`], `[train.augment]`), seeded on its own ([`Trainer::augment_seed`]);
+//!    validation and evaluation never see it.
 //!
 //! The training loss and accuracy of an epoch are running averages over its batches with
 //! dropout active, as Keras reports them; evaluate the final model for clean numbers.
 
+mod augment;
 mod callbacks;
 mod config;
 mod error;
@@ -25,6 +29,7 @@ mod fit;
 mod history;
 mod snapshot;
 
+pub use augment::{AugmentConfig, Augmenter, Moves, shift_and_flip};
 pub use callbacks::{EarlyStopping, ReduceLrOnPlateau, Verdict};
 pub use config::{AdamConfig, EarlyStoppingConfig, ReduceLrConfig, TrainConfig};
 pub use error::{BoxError, Result, TrainError};
