@@ -29,8 +29,9 @@ pub struct Measured {
 }
 
 /// Runs `command` to completion, its stderr into `log`, and fails with the log's tail when
-/// it exits unsuccessfully.
-pub fn run(mut command: Command, log: &Path) -> anyhow::Result<Measured> {
+/// it exits unsuccessfully. A child still running after `limit` is killed (on a loaded
+/// machine a multi-threaded libtorch process can slow down by an order of magnitude).
+pub fn run(mut command: Command, log: &Path, limit: Duration) -> anyhow::Result<Measured> {
     let log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
     command.stdout(Stdio::piped()).stderr(Stdio::from(log_file)).stdin(Stdio::null());
     let started = Instant::now();
@@ -40,6 +41,11 @@ pub fn run(mut command: Command, log: &Path) -> anyhow::Result<Measured> {
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("timed out after {} s and was stopped; log {}", limit.as_secs(), log.display());
         }
         peak_rss_kb = peak_rss_kb.max(vm_hwm_kb(child.id()));
         thread::sleep(POLL);

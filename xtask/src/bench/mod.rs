@@ -55,6 +55,9 @@ pub struct BenchArgs {
     /// is a local folder, else the data cache).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Stop a measurement that runs longer than this many seconds (recorded as skipped).
+    #[arg(long, default_value_t = 900)]
+    timeout: u64,
 }
 
 impl BenchArgs {
@@ -79,7 +82,8 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
     let runners = args.runners.clone().unwrap_or_else(|| Runner::ALL.to_vec());
     let tools = prepare(root, args, &runners)?;
     let loads_start = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let samples = measure_all(&tools, &plan, &runners)?;
+    let limit = std::time::Duration::from_secs(args.timeout);
+    let samples = measure_all(&tools, &plan, &runners, limit)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let mut rows = Vec::new();
     for &threads in &plan.threads {
@@ -147,16 +151,20 @@ fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// Every runner at every thread count, `plan.repeats` times, interleaved.
-fn measure_all(tools: &Tools, plan: &Plan, runners: &[Runner]) -> anyhow::Result<Vec<Sample>> {
+fn measure_all(
+    tools: &Tools,
+    plan: &Plan,
+    runners: &[Runner],
+    limit: std::time::Duration,
+) -> anyhow::Result<Vec<Sample>> {
     let mut samples: Vec<Sample> = Vec::new();
     for repeat in 0..plan.repeats {
         for (index, &threads) in plan.threads.iter().enumerate() {
             for runner in runners::rotated(runners, repeat + index) {
-                let skipped_before =
-                    samples.iter().find(|s| s.runner == runner && s.figures.skipped.is_some());
+                let skipped_before = samples.iter().find(|s| skips(s, runner, threads));
                 let sample = match skipped_before {
                     Some(earlier) => Sample { repeat, threads, ..earlier.clone() },
-                    None => measure_one(tools, plan, runner, threads, repeat),
+                    None => measure_one(tools, plan, (runner, threads, repeat), limit),
                 };
                 say_sample(&sample, plan.repeats);
                 samples.push(sample);
@@ -166,13 +174,27 @@ fn measure_all(tools: &Tools, plan: &Plan, runners: &[Runner]) -> anyhow::Result
     Ok(samples)
 }
 
+/// Whether `earlier` means `runner` at `threads` need not run again: the program itself
+/// said it has nothing to measure (any thread count), or it failed at these threads.
+fn skips(earlier: &Sample, runner: Runner, threads: u32) -> bool {
+    let Some(reason) = &earlier.figures.skipped else {
+        return false;
+    };
+    earlier.runner == runner && (!reason.starts_with("failed") || earlier.threads == threads)
+}
+
 /// One measurement; a failing program is recorded as skipped with its error, so one broken
 /// runner does not sink the others.
-fn measure_one(tools: &Tools, plan: &Plan, runner: Runner, threads: u32, repeat: usize) -> Sample {
+fn measure_one(
+    tools: &Tools,
+    plan: &Plan,
+    (runner, threads, repeat): (Runner, u32, usize),
+    limit: std::time::Duration,
+) -> Sample {
     let load_before = measure::load_average();
     let log = tools.out_dir.join(format!("logs/{}-{threads}t-{repeat}.log", runner.name()));
-    let command = runners::command(runner, tools, plan, threads);
-    let figures = match measure::run(command, &log) {
+    let command = runners::command(runner, tools, plan, threads, repeat);
+    let figures = match measure::run(command, &log, limit) {
         Ok(measured) => runners::figures(&measured),
         Err(error) => Figures { skipped: Some(format!("failed: {error:#}")), ..Figures::default() },
     };

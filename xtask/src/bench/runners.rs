@@ -95,8 +95,8 @@ pub struct Tools {
     pub out_dir: PathBuf,
 }
 
-/// The command that measures `runner` with `threads` threads.
-pub fn command(runner: Runner, tools: &Tools, plan: &Plan, threads: u32) -> Command {
+/// The command that measures `runner` with `threads` threads in repeat `repeat`.
+pub fn command(runner: Runner, tools: &Tools, plan: &Plan, threads: u32, repeat: usize) -> Command {
     let mut command = match runner {
         Runner::OursMlp => {
             let mut command = ours(tools, "mlp", "configs/mlp.toml", threads);
@@ -114,7 +114,7 @@ pub fn command(runner: Runner, tools: &Tools, plan: &Plan, threads: u32) -> Comm
         }
         Runner::Torch => python(tools, plan, &tools.torch_python, "bench/torch_mlp.py", threads),
         Runner::Keras => python(tools, plan, &tools.keras_python, "bench/keras_mlp.py", threads),
-        Runner::OursRun => whole_run(tools, plan, threads),
+        Runner::OursRun => whole_run(tools, plan, threads, repeat),
     };
     let threads = threads.to_string();
     command.current_dir(&tools.root);
@@ -140,10 +140,10 @@ fn python(tools: &Tools, plan: &Plan, python: &PathBuf, script: &str, threads: u
 }
 
 /// `fmnist run` on the default config, into a throwaway folder and MLflow store.
-fn whole_run(tools: &Tools, plan: &Plan, threads: u32) -> Command {
+fn whole_run(tools: &Tools, plan: &Plan, threads: u32, repeat: usize) -> Command {
     let mut command = Command::new(&tools.fmnist);
     command.arg("run").arg("--data").arg(&tools.data);
-    command.arg("--out").arg(tools.out_dir.join(format!("runs/run-{threads}t")));
+    command.arg("--out").arg(tools.out_dir.join(format!("runs/run-{threads}t-{repeat}")));
     command.arg("--set").arg(format!("run.threads={threads}"));
     let store = tools.out_dir.join("mlruns");
     command.arg("--set").arg(format!("tracking.uri=\"{}\"", store.display()));
