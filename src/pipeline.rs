@@ -109,6 +109,9 @@ fn execute(
     interrupt: &AtomicBool,
 ) -> anyhow::Result<MetricsSummary> {
     dir.write("config.toml", config.to_toml()?.as_bytes())?;
+    // FIXME: `threads = 0` means one libtorch thread per core, and libtorch's per-op OpenMP
+    // fork-join stalls whenever another process holds a core: on the shared 2-core machines a
+    // 2-thread MLP epoch took 15-70 s against about 1.5 s with one thread (`cargo xtask bench`).
     if config.run.threads > 0 {
         tch::set_num_threads(config.run.threads as i32);
     }

@@ -22,6 +22,8 @@ pub enum Runner {
     #[value(name = "keras-mlp")]
     Keras,
     /// Our CNN (`configs/cnn.toml`) on a fixed subset of the training rows.
+    // FIXME: The CNN is timed for us only; PyTorch and Keras versions of it would give the
+    // CNN row ratios too.
     #[value(name = "ours-cnn")]
     OursCnn,
     /// `fmnist run` on the default config: the whole pipeline.
