@@ -36,8 +36,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
     }
     let run_name = run_name(&config);
     let out = args.out.clone().unwrap_or_else(|| config.run.out_dir.join(&run_name));
-    let mut recorder = Recorder::start(&config, &run_name)?;
     let dir = RunDir::create(&out)?;
+    let mut recorder = match Recorder::start(&config, &run_name) {
+        Ok(recorder) => recorder,
+        Err(error) => {
+            dir.set_state(RunState::Failed, Some(&format!("{error:#}")))?;
+            return Err(error);
+        }
+    };
     tracing::info!(folder = %out.display(), "run started");
     let interrupt = interrupt_flag();
     let result = execute(&config, &dir, &mut recorder, &interrupt);
@@ -66,6 +72,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
         tracing::info!("{hint}");
     }
     match result {
+        Err(error) if error.downcast_ref::<Interrupted>().is_some() => Err(error),
         Err(error) if state == RunState::Killed => Err(error.context(Interrupted)),
         Err(error) => Err(error),
         Ok(summary) => {
@@ -75,7 +82,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
 }
 
 fn is_interrupt(error: &anyhow::Error) -> bool {
-    matches!(error.downcast_ref::<TrainError>(), Some(TrainError::Interrupted { .. }))
+    error.downcast_ref::<Interrupted>().is_some()
+        || matches!(error.downcast_ref::<TrainError>(), Some(TrainError::Interrupted { .. }))
+}
+
+/// Ends the run as killed when Ctrl-C came after training (evaluation, outputs, report).
+fn stop_if_interrupted(interrupt: &AtomicBool) -> anyhow::Result<()> {
+    if interrupt.load(Ordering::SeqCst) { Err(Interrupted.into()) } else { Ok(()) }
 }
 
 /// `<name>-<yyyymmdd-hhmmss>-<8 hex>`: sortable by time, unique across machines.
@@ -85,15 +98,18 @@ fn run_name(config: &Config) -> String {
     format!("{}-{stamp}-{id:08x}", config.run.name)
 }
 
-/// Set by the first Ctrl-C; training stops at the next batch. A second Ctrl-C exits at once.
+/// Set by Ctrl-C; the run stops at the next batch or step and is marked killed. Exiting
+/// from the handler instead would leave the run folder and the MLflow run marked running
+/// (and exiting while libtorch works can crash), so a second Ctrl-C only repeats the note.
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = Arc::clone(&flag);
     let installed = ctrlc::set_handler(move || {
         if handler_flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+            eprintln!("\nalready stopping: the run is being marked killed");
+        } else {
+            eprintln!("\nstopping at the next batch or step; the run will be marked killed");
         }
-        eprintln!("\nstopping after the current batch (Ctrl-C again to quit at once)");
     });
     if let Err(error) = installed {
         tracing::warn!(%error, "cannot catch Ctrl-C; an interrupted run will look failed");
@@ -137,6 +153,7 @@ fn execute(
         stop = ?history.stop_reason,
         "training done"
     );
+    stop_if_interrupted(interrupt)?;
 
     let model_name = config.model.kind.name();
     let chunk = config.train.eval_batch_size;
@@ -150,6 +167,7 @@ fn execute(
     ];
     let summary = MetricsSummary::new(model_name, &history, figures);
     write_outputs(dir, &vs, model_name, &history, &summary)?;
+    stop_if_interrupted(interrupt)?;
     let val_logits = predict_logits(&*model, &splits.validation.xs, chunk)?;
     let quality =
         write_report(config, dir, &summary, &history, &splits, &test_logits, &val_logits)?;

@@ -45,6 +45,14 @@ impl RunDir {
                 path.display()
             );
         }
+        let has_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
+        if has_files {
+            anyhow::bail!(
+                "{} is not empty; a run needs a new or empty folder (its files would be \
+                 overwritten and uploaded to MLflow), choose another --out folder",
+                path.display()
+            );
+        }
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create run folder {}", path.display()))?;
         let dir = RunDir { path: path.to_path_buf() };
@@ -107,5 +115,12 @@ mod tests {
         dir.set_state(RunState::Finished, None).unwrap();
         assert!(!dir.file(INCOMPLETE).exists());
         assert!(RunDir::create(dir.path()).is_err(), "a folder holding a run is refused");
+        let other = temp.path().join("notes");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("notes.txt"), "mine").unwrap();
+        let error = RunDir::create(&other).unwrap_err();
+        assert!(error.to_string().contains("is not empty"), "{error}");
+        assert_eq!(std::fs::read_to_string(other.join("notes.txt")).unwrap(), "mine");
+        assert!(RunDir::create(&temp.path().join("empty")).is_ok());
     }
 }
