@@ -42,7 +42,7 @@ pub fn run(root: &Path, args: &RunArgs) -> anyhow::Result<()> {
         cargo.env("OMP_WAIT_POLICY", "PASSIVE");
     }
     cargo.arg("run").arg("--manifest-path").arg(root.join("Cargo.toml"));
-    cargo.args(["--release", "--quiet", "--bin", "fmnist", "--", "run"]).args(&args.args);
+    cargo.args(["--release", "--bin", "fmnist", "--", "run"]).args(&args.args);
     let status = cargo.status().context("starting cargo to build and run the pipeline")?;
     if !status.success() {
         // The pipeline (or cargo) has said what went wrong; keep its exit code, 130 on Ctrl-C.
