@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AugmentConfig, Result, TrainError};
+use crate::{AugmentConfig, LinearDecayConfig, Result, TrainError};
 
 /// Everything a fit needs besides the model and the data. Defaults are the reference's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,8 @@ pub struct TrainConfig {
     pub reduce_lr: ReduceLrConfig,
     /// Early stopping on the validation loss.
     pub early_stopping: EarlyStoppingConfig,
+    /// Step-by-step linear decay of the learning rate (instead of `reduce_lr`).
+    pub linear_decay: LinearDecayConfig,
     /// Augmentation of training batches (off by default).
     pub augment: AugmentConfig,
 }
@@ -33,6 +35,7 @@ impl Default for TrainConfig {
             adam: AdamConfig::default(),
             reduce_lr: ReduceLrConfig::default(),
             early_stopping: EarlyStoppingConfig::default(),
+            linear_decay: LinearDecayConfig::default(),
             augment: AugmentConfig::default(),
         }
     }
@@ -130,6 +133,13 @@ impl TrainConfig {
         check(factor > 0.0 && factor < 1.0, "train.reduce_lr.factor", factor, "in (0, 1)")?;
         let min_lr = self.reduce_lr.min_lr;
         check(min_lr >= 0.0, "train.reduce_lr.min_lr", min_lr, "zero or more")?;
+        let decay = &self.linear_decay;
+        let both = decay.enabled && self.reduce_lr.enabled;
+        let found = "true while train.reduce_lr.enabled is true";
+        check(!both, "train.linear_decay.enabled", found, "one schedule at a time")?;
+        let final_lr = decay.final_lr;
+        let in_range = (0.0..=lr).contains(&final_lr);
+        check(in_range, "train.linear_decay.final_lr", final_lr, "in [0, adam.learning_rate]")?;
         Ok(())
     }
 }

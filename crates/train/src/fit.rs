@@ -13,8 +13,8 @@ use tch::{Kind, Tensor};
 use crate::error::BoxError;
 use crate::eval::{accuracy, cross_entropy, evaluate};
 use crate::{
-    Augmenter, EarlyStopping, EpochStats, History, ReduceLrOnPlateau, Result, Snapshot, StopReason,
-    TrainConfig, TrainError, Verdict,
+    Augmenter, EarlyStopping, EpochStats, History, LinearDecay, ReduceLrOnPlateau, Result,
+    Snapshot, StopReason, TrainConfig, TrainError, Verdict,
 };
 
 /// Rows of one split as tensors: `xs` of shape `[n, ...]` (float) and `ys` of shape `[n]`
@@ -104,6 +104,12 @@ impl<'a> Trainer<'a> {
         .build(self.vs, adam.learning_rate)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.shuffle_seed);
         let mut augmenter = Augmenter::new(&self.config.augment, self.augment_seed);
+        let batch = self.config.batch_size as u64;
+        let steps_per_epoch = (n_train as u64).div_ceil(batch);
+        let decay = self.config.linear_decay.enabled.then(|| {
+            let total = steps_per_epoch * self.config.epochs as u64;
+            LinearDecay::new(adam.learning_rate, self.config.linear_decay.final_lr, total)
+        });
         let mut schedule = ReduceLrOnPlateau::new(self.config.reduce_lr.clone());
         let mut stopping = EarlyStopping::new(self.config.early_stopping.clone());
         let mut best: Option<Snapshot> = None;
@@ -113,8 +119,13 @@ impl<'a> Trainer<'a> {
         for epoch in 1..=self.config.epochs {
             let started = Instant::now();
             let order = shuffled(n_train, &mut rng);
+            let first_step = (epoch as u64 - 1) * steps_per_epoch;
+            let steps = Steps { optimizer: &mut optimizer, decay: decay.as_ref(), first_step };
+            if let Some(decay) = &decay {
+                lr = decay.rate(first_step);
+            }
             let (train_loss, train_accuracy) =
-                self.one_epoch(epoch, &mut optimizer, &mut augmenter, train, &order)?;
+                self.one_epoch(epoch, steps, &mut augmenter, train, &order)?;
             let val =
                 evaluate(self.model, validation.xs, validation.ys, self.config.eval_batch_size)?;
             let stats = EpochStats {
@@ -164,7 +175,7 @@ impl<'a> Trainer<'a> {
     fn one_epoch(
         &self,
         epoch: usize,
-        optimizer: &mut nn::Optimizer,
+        steps: Steps,
         augmenter: &mut Augmenter,
         train: Examples,
         order: &Tensor,
@@ -182,9 +193,13 @@ impl<'a> Trainer<'a> {
             let rows = order.narrow(0, start, len);
             let xs = augmenter.apply(&train.xs.f_index_select(0, &rows)?)?;
             let ys = train.ys.f_index_select(0, &rows)?;
+            if let Some(decay) = steps.decay {
+                let step = steps.first_step + (start / batch) as u64;
+                steps.optimizer.set_lr(decay.rate(step));
+            }
             let logits = self.model.forward_t(&xs, true);
             let loss = cross_entropy(&logits, &ys)?;
-            optimizer.backward_step(&loss);
+            steps.optimizer.backward_step(&loss);
             loss_sum += loss.f_double_value(&[])? * len as f64;
             correct_sum += tch::no_grad(|| accuracy(&logits, &ys))? * len as f64;
             progress.inc(1);
@@ -192,6 +207,14 @@ impl<'a> Trainer<'a> {
         progress.finish_and_clear();
         Ok((loss_sum / n as f64, correct_sum / n as f64))
     }
+}
+
+/// The optimiser of an epoch, with the learning-rate decay (if any) and the global index
+/// of the epoch's first step.
+struct Steps<'a> {
+    optimizer: &'a mut nn::Optimizer,
+    decay: Option<&'a LinearDecay>,
+    first_step: u64,
 }
 
 /// A fresh permutation of `0..n` as an int64 tensor.

@@ -16,6 +16,8 @@
 //! 5. [`Augmenter`]: optional random shifts and mirroring of training batches
 //!    ([`AugmentConfig`], `[train.augment]`), seeded on its own ([`Trainer::augment_seed`]);
 //!    validation and evaluation never see it.
+//! 6. [`LinearDecay`]: optionally, a learning rate falling linearly step by step over the
+//!    whole fit ([`LinearDecayConfig`], `[train.linear_decay]`) instead of plateau cuts.
 //!
 //! The training loss and accuracy of an epoch are running averages over its batches with
 //! dropout active, as Keras reports them; evaluate the final model for clean numbers.
@@ -27,6 +29,7 @@ mod error;
 mod eval;
 mod fit;
 mod history;
+mod schedule;
 mod snapshot;
 
 pub use augment::{AugmentConfig, Augmenter, Moves, shift_and_flip};
@@ -36,4 +39,5 @@ pub use error::{BoxError, Result, TrainError};
 pub use eval::{Evaluation, evaluate, predict_logits};
 pub use fit::{Examples, Trainer};
 pub use history::{EpochStats, History, StopReason};
+pub use schedule::{LinearDecay, LinearDecayConfig};
 pub use snapshot::Snapshot;
