@@ -1,9 +1,11 @@
 //! A small convolutional network for 28x28 grayscale images.
 //!
-//! `[Conv(k x k, same) -> BatchNorm -> ReLU] per width of a block -> MaxPool(2) -> Dropout`
-//! per block, then `Flatten -> Dense(d) -> BatchNorm -> ReLU -> Dropout -> Dense(10)`.
-//! Each block halves the feature map (28 -> 14 -> 7 -> 3), so the expensive full-resolution
-//! convolutions are only the first block's.
+//! Each block is a list of `k x k` "same" convolutions, each followed by batch norm and
+//! ReLU, except that the block's last convolution is max-pooled 2x2 first: the norm and the
+//! ReLU then see a quarter of the values (their batch statistics are those of the pooled
+//! map). Each block ends with spatial dropout and halves the feature map
+//! (28 -> 14 -> 7 -> 3), so full-resolution work is only the first convolution's. The head:
+//! `Flatten -> Dense(d) -> BatchNorm -> ReLU -> Dropout -> Dense(10)`.
 
 use serde::{Deserialize, Serialize};
 use tch::{Tensor, nn};
@@ -44,12 +46,12 @@ pub struct CnnConfig {
 impl Default for CnnConfig {
     fn default() -> Self {
         CnnConfig {
-            blocks: vec![vec![32, 32], vec![64, 64]],
+            blocks: vec![vec![32], vec![64]],
             kernel_size: 3,
-            block_dropout: 0.25,
-            dense: 128,
-            dense_dropout: 0.5,
-            batch_norm_momentum: 0.99,
+            block_dropout: 0.0,
+            dense: 256,
+            dense_dropout: 0.3,
+            batch_norm_momentum: 0.9,
             batch_norm_epsilon: 1e-3,
             kernel_init: KernelInit::GlorotUniform,
         }
@@ -175,11 +177,17 @@ impl nn::ModuleT for Cnn {
         // with its reorders around each convolution.
         let mut xs = xs.view([-1, IMAGE_SIDE, IMAGE_SIDE, 1]).permute([0, 3, 1, 2]);
         for units in &self.blocks {
-            for unit in units {
-                xs = xs.apply(&unit.conv).apply_t(&unit.norm, train).relu();
+            let last = units.len() - 1;
+            for (index, unit) in units.iter().enumerate() {
+                xs = xs.apply(&unit.conv);
+                if index == last {
+                    // Pooling before the norm and the ReLU hands them a quarter of the values.
+                    xs = xs.max_pool2d_default(2);
+                }
+                xs = xs.apply_t(&unit.norm, train).relu();
             }
             // Whole feature maps are dropped (spatial dropout): one draw per channel.
-            xs = xs.max_pool2d_default(2).feature_dropout(self.block_dropout, train);
+            xs = xs.feature_dropout(self.block_dropout, train);
         }
         xs = xs.flatten(1, -1);
         if let Some((dense, norm)) = &self.head {
