@@ -57,6 +57,9 @@ pub struct DataConfig {
     pub base_url: String,
     /// Fraction of the training set held out for validation, stratified by class.
     pub validation_fraction: f64,
+    /// Train on a stratified subset of this many rows of the training split (quick runs,
+    /// tests); 0 keeps the whole split. Validation and test sets stay whole.
+    pub train_rows: usize,
 }
 
 impl Default for DataConfig {
@@ -67,6 +70,7 @@ impl Default for DataConfig {
             cache_dir: String::new(),
             base_url: defaults.base_url,
             validation_fraction: 0.1,
+            train_rows: 0,
         }
     }
 }
@@ -239,6 +243,22 @@ mod tests {
     fn the_shipped_mlp_config_equals_the_built_in_defaults() {
         let from_file = Config::load(Some(&config_file("mlp.toml")), &[]).unwrap();
         assert_eq!(from_file, Config::default());
+    }
+
+    #[test]
+    fn the_shipped_cnn_config_is_the_cnn_defaults_with_augmentation_and_decay() {
+        let config = Config::load(Some(&config_file("cnn.toml")), &[]).unwrap();
+        assert_eq!(config.model.kind, fmnist_model::ModelKind::Cnn);
+        assert_eq!(config.model.cnn, fmnist_model::CnnConfig::default());
+        assert!(config.train.augment.enabled && config.train.linear_decay.enabled);
+        assert!(!config.train.reduce_lr.enabled);
+        assert_eq!(
+            (config.data.clone(), config.tracking.clone()),
+            (DataConfig::default(), TrackingConfig::default())
+        );
+        let params = config.flatten().unwrap();
+        assert!(params.iter().any(|(k, v)| k == "model.cnn.blocks" && v == "[[32], [64]]"));
+        assert!(params.iter().all(|(k, _)| !k.starts_with("model.mlp")), "{params:?}");
     }
 
     #[test]

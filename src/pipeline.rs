@@ -193,21 +193,34 @@ impl Splits {
             seed,
         )?;
         let validation_data = data.train.select(&split.validation);
+        let train_rows = subset(&data.train.labels, &split.train, config.data.train_rows, seed)?;
         let splits = Splits {
-            train: TensorSet::from_dataset(&data.train.select(&split.train))?,
+            train: TensorSet::from_dataset(&data.train.select(&train_rows))?,
             validation: TensorSet::from_dataset(&validation_data)?,
             test: TensorSet::from_dataset(&data.test)?,
             validation_labels: validation_data.labels,
             test_data: data.test.clone(),
         };
         tracing::info!(
-            train = split.train.len(),
+            train = train_rows.len(),
             validation = split.validation.len(),
             test = data.test.len(),
             "data ready"
         );
         Ok(splits)
     }
+}
+
+/// `rows` of the training indices `train`, stratified by class (`data.train_rows`); all of
+/// them when `rows` is 0 or not below their number.
+fn subset(labels: &[u8], train: &[usize], rows: usize, seed: u64) -> anyhow::Result<Vec<usize>> {
+    if rows == 0 || rows >= train.len() {
+        return Ok(train.to_vec());
+    }
+    let train_labels: Vec<u8> = train.iter().map(|&index| labels[index]).collect();
+    let picked =
+        fmnist_data::stratified_split(&train_labels, rows as f64 / train.len() as f64, seed)?;
+    Ok(picked.validation.iter().map(|&position| train[position]).collect())
 }
 
 fn load_data(config: &Config) -> anyhow::Result<FashionMnist> {
