@@ -6,12 +6,14 @@
 //! - `test`: formatting, lints and every test of the workspace;
 //! - `setup`: only the one-time set-up (libtorch, the MLflow virtual environment);
 //! - `mlflow-ui`, `mlflow-sync`: look at runs in MLflow, replay a run to a server;
+//! - `compare`: one table of the runs in the local store (model, differing params, scores);
 //! - `bench`: our training speed next to PyTorch's and Keras' (not part of the tests).
 //!
 //! Every command does its own set-up, so each works on a fresh clone.
 
 mod bench;
 mod checksum;
+mod compare;
 mod libtorch;
 mod mlflow;
 mod pipeline;
@@ -45,6 +47,9 @@ enum Task {
     MlflowUi(mlflow::UiArgs),
     /// Replay a run from the local store to a tracking server, without duplicates.
     MlflowSync(mlflow::SyncArgs),
+    /// One table of the runs in the local MLflow store, printed and written as Markdown
+    /// and HTML.
+    Compare(compare::CompareArgs),
     /// Time our training next to PyTorch and Keras (minutes; writes target/bench/).
     Bench(bench::BenchArgs),
 }
@@ -58,6 +63,7 @@ fn main() -> std::process::ExitCode {
         Task::Setup => setup(&root),
         Task::MlflowUi(args) => mlflow::ui(&root, &args),
         Task::MlflowSync(args) => mlflow::sync(&root, &args),
+        Task::Compare(args) => compare::run(&root, &args),
         Task::Bench(args) => bench::run(&root, &args),
     };
     match result {

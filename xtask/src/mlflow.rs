@@ -90,7 +90,7 @@ pub fn sync(root: &Path, args: &SyncArgs) -> anyhow::Result<()> {
 }
 
 /// The store as given (from the current directory), else the same path under the workspace.
-fn find_store(root: &Path, store: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn find_store(root: &Path, store: &Path) -> anyhow::Result<PathBuf> {
     let candidates = [store.to_path_buf(), root.join(store)];
     for candidate in candidates {
         if candidate.join("0").is_dir() || candidate.join(".trash").is_dir() {
