@@ -51,6 +51,9 @@ impl History {
     }
 
     /// 1-based epochs after which the learning rate was cut.
+    // FIXME: Under `[train.linear_decay]` every epoch counts as a cut, so the report lists
+    // them all and draws a marker per epoch on the curves; it should tell a schedule from
+    // plateau cuts.
     pub fn lr_reductions(&self) -> Vec<usize> {
         let rates = self.epochs.windows(2);
         rates

@@ -131,12 +131,14 @@ impl Table {
     /// A standalone HTML page holding the table.
     pub fn html(&self) -> String {
         let lines = self.cells();
-        let mut text = String::from(
+        // Run, (status,) model and params are text; the rest are numbers.
+        let text_columns = lines[0].len() - 7;
+        let mut text = format!(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
-             <title>Runs compared</title>\n<style>body{font-family:sans-serif}\
-             table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px}\
-             td{text-align:right}td:nth-child(-n+3){text-align:left}</style></head>\n\
-             <body>\n<h1>Runs compared</h1>\n<table>\n",
+             <title>Runs compared</title>\n<style>body{{font-family:sans-serif}}\
+             table{{border-collapse:collapse}}th,td{{border:1px solid #ccc;padding:4px 8px}}\
+             td{{text-align:right}}td:nth-child(-n+{text_columns}){{text-align:left}}</style>\
+             </head>\n<body>\n<h1>Runs compared</h1>\n<table>\n",
         );
         for (index, cells) in lines.iter().enumerate() {
             let tag = if index == 0 { "th" } else { "td" };

@@ -125,6 +125,7 @@ fn unfinished_runs_add_a_status_column_and_html_is_escaped() {
     assert!(markdown.contains("| cnn-2 | failed | cnn |"), "{markdown}");
     let html = table.html();
     assert!(html.contains("<th>status</th>"), "{html}");
+    assert!(html.contains("td:nth-child(-n+4){text-align:left}"), "{html}");
     // The differing params hold `[[32], [64]]` only for cnn-1; quotes and brackets survive,
     // angle brackets would be escaped.
     assert!(html.contains("<td>model.cnn.blocks=[[32], [64]], train.epochs=15</td>"), "{html}");
