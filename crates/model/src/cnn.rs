@@ -86,7 +86,7 @@ impl CnnConfig {
             let field = "model.cnn.batch_norm_momentum";
             return Err(invalid(field, &momentum, "a Keras momentum in [0, 1)"));
         }
-        if self.batch_norm_epsilon <= 0.0 {
+        if self.batch_norm_epsilon.is_nan() || self.batch_norm_epsilon <= 0.0 {
             let field = "model.cnn.batch_norm_epsilon";
             return Err(invalid(field, &self.batch_norm_epsilon, "a positive number"));
         }
@@ -95,7 +95,10 @@ impl CnnConfig {
 
     /// Values per example entering the head: channels x side x side after the last pooling.
     pub fn flat_features(&self) -> i64 {
-        let side = IMAGE_SIDE >> self.blocks.len();
+        let side = u32::try_from(self.blocks.len())
+            .ok()
+            .and_then(|blocks| IMAGE_SIDE.checked_shr(blocks))
+            .unwrap_or(0);
         let channels = self.blocks.last().and_then(|b| b.last()).copied().unwrap_or(1);
         channels * side * side
     }

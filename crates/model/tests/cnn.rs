@@ -57,6 +57,8 @@ fn parameter_count_matches_the_layers() {
     let all: Vec<Tensor> = vs.variables().into_values().collect();
     assert_eq!(count(&all), 29_122 + 144);
     assert_eq!(small().flat_features(), 784);
+    // Too many blocks is refused by `validate`; the size is then 0, not a panic.
+    assert_eq!(CnnConfig { blocks: vec![vec![4]; 70], ..small() }.flat_features(), 0);
 }
 
 #[test]
@@ -153,6 +155,7 @@ fn invalid_settings_are_refused_with_the_key_name() {
         (CnnConfig { dense: -1, ..small() }, "model.cnn.dense"),
         (CnnConfig { batch_norm_momentum: 1.0, ..small() }, "model.cnn.batch_norm_momentum"),
         (CnnConfig { batch_norm_epsilon: 0.0, ..small() }, "model.cnn.batch_norm_epsilon"),
+        (CnnConfig { batch_norm_epsilon: f64::NAN, ..small() }, "model.cnn.batch_norm_epsilon"),
     ];
     for (config, key) in cases {
         let vs = nn::VarStore::new(Device::Cpu);
