@@ -78,10 +78,22 @@ impl Augmenter {
     /// Moves for `n` images: uniform offsets in `-max_shift..=max_shift`, a fair coin for
     /// mirroring (always 0 when `flip` is off).
     pub fn draw(&mut self, n: i64) -> Result<Moves> {
-        let mut raw = vec![0i64; 3 * n as usize];
+        let count = usize::try_from(n).map_err(|_| TrainError::BadData {
+            what: "images to augment",
+            found: format!("{n} images"),
+            expected: "a count >= 0".to_owned(),
+        })?;
+        let shift = i64::try_from(self.config.max_shift)
+            .ok()
+            .filter(|&shift| shift < i64::from(u32::MAX))
+            .ok_or_else(|| TrainError::InvalidConfig {
+                field: "train.augment.max_shift",
+                found: self.config.max_shift.to_string(),
+                expected: "fewer pixels than the image side",
+            })?;
+        let mut raw = vec![0i64; 3 * count];
         self.rng.fill(&mut raw[..]);
         let raw = Tensor::f_from_slice(&raw)?.f_view([3, n])?;
-        let shift = self.config.max_shift as i64;
         let offsets = raw.f_narrow(0, 0, 2)?.f_remainder(2 * shift + 1)?.f_sub_scalar(shift)?;
         let flip = if self.config.flip {
             raw.f_select(0, 2)?.f_remainder(2)?

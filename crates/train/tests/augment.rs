@@ -126,6 +126,9 @@ fn shifts_as_large_as_the_image_and_odd_shapes_are_refused() {
     let mut augmenter = Augmenter::new(&on(1, false), 3);
     let error = augmenter.apply(&Tensor::rand([2, 783], (Kind::Float, Device::Cpu))).unwrap_err();
     assert!(error.to_string().contains("[2, 783]"), "{error}");
+    assert!(augmenter.draw(-1).is_err());
+    let error = Augmenter::new(&on(usize::MAX, true), 3).draw(4).unwrap_err();
+    assert!(error.to_string().contains("train.augment.max_shift"), "{error}");
 }
 
 /// A linear model over 784 pixels that records the input of every forward pass and whether
