@@ -10,6 +10,10 @@
 //! line is silent, Keras' defaults are used and named in [`MlpConfig`]: glorot-uniform
 //! kernels with zero biases, batch normalisation with Keras momentum 0.99 and epsilon 1e-3.
 //!
+//! [`Cnn`] ([`CnnConfig`], `kind = "cnn"`) is a small convolutional network: blocks of 3x3
+//! convolutions with batch norm, ReLU and max-pooling, then a dense head. It views its input
+//! channels-last, which oneDNN runs much faster on CPU than the usual NCHW.
+//!
 //! The crate does no I/O; saving and loading weights is the caller's business
 //! (`VarStore::save` writes safetensors).
 //!
