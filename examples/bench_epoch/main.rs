@@ -11,9 +11,12 @@
 //!
 //! `mlp` and `cnn` train with [`fmnist_train::Trainer::fit`], exactly as `fmnist run` does,
 //! and time each epoch (training pass plus validation pass) and, for the MLP, the
-//! test-set evaluation. `profile` replays the same loop with a timer around each phase.
+//! test-set evaluation; after the MLP it also times the epoch's matrix products alone (the
+//! floor any loop on these kernels has) and one large product (the BLAS's ceiling).
+//! `profile` replays the same loop with a timer around each phase.
 //! Each mode ends with one line `BENCH_JSON {...}` on stdout for the bench to read.
 
+mod gemm;
 mod profile;
 mod setup;
 mod variants;
@@ -123,7 +126,22 @@ fn time_fit(rows: &TrainRows, common: &Common) -> anyhow::Result<Value> {
         eval_seconds.push(started.elapsed().as_secs_f64());
     }
     let last = history.epochs.last().context("no epoch ran")?;
+    let floor = (rows.model.kind == fmnist_model::ModelKind::Mlp).then(|| {
+        let hidden = &rows.model.mlp.hidden;
+        let widths: Vec<i64> = [784].iter().chain(hidden).chain(&[10]).copied().collect();
+        let seconds = gemm::epoch_floor(
+            &widths,
+            rows.train_set.len() as i64,
+            train_config.batch_size as i64,
+            rows.validation_set.len() as i64,
+            train_config.eval_batch_size as i64,
+            3,
+        );
+        (seconds, gemm::sgemm_gflops(2048, 3))
+    });
     Ok(json!({
+        "gemm_epoch_seconds": floor.map(|f| f.0),
+        "sgemm_gflops": floor.map(|f| f.1),
         "epoch_seconds": epoch_seconds,
         "eval_seconds": eval_seconds,
         "train_rows": rows.train_set.len(),

@@ -4,33 +4,28 @@
 //! libtorch runs CPU ops eagerly and synchronously, so wall time between two calls is the
 //! time of the ops between them. The phases mirror `crates/train/src/fit.rs`; keep them in
 //! step when that loop changes.
-//!
-//! FIXME: The optimizer step is about 12 % of an MLP epoch (one thread): libtorch's C++ Adam
-//! makes eight memory-bound passes per parameter, and the fused CPU kernel libtorch 2.13 has
-//! (`_fused_adam_`) has no tch 0.26 binding; a hand-written Adam from tch ops saves one pass.
 
 use std::time::Instant;
 
 use anyhow::Context;
-use fmnist_train::evaluate;
+use fmnist_train::{Adam, evaluate};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
-use tch::nn::{self, ModuleT, OptimizerConfig};
+use tch::nn::{self, ModuleT};
 use tch::{Device, Kind, Tensor};
 
 use crate::setup::TrainRows;
 use crate::variants::{LocalMlp, Variant};
 
 /// The phases of one batch, then the per-epoch ones, in loop order.
-const PHASES: [&str; 9] = [
+const PHASES: [&str; 8] = [
     "shuffle",
     "slice batch (index_select)",
     "forward + loss",
-    "zero_grad",
     "backward",
-    "optimizer step",
+    "Adam step (zeroes gradients)",
     "host reads (loss, accuracy)",
     "validation pass",
     "other",
@@ -68,15 +63,7 @@ pub fn run(rows: &TrainRows, epochs: usize, variant: Variant) -> anyhow::Result<
         }
         local => Box::new(LocalMlp::new(&vs.root(), local)),
     };
-    let adam = &rows.train.adam;
-    let mut optimizer = nn::Adam {
-        beta1: adam.beta1,
-        beta2: adam.beta2,
-        wd: 0.0,
-        eps: adam.epsilon,
-        amsgrad: false,
-    }
-    .build(&vs, adam.learning_rate)?;
+    let mut optimizer = Adam::new(&vs, &rows.train.adam)?;
     let mut rng = StdRng::seed_from_u64(2);
     let mut clock = Clock::default();
     let mut epoch_seconds = Vec::new();
@@ -100,7 +87,7 @@ pub fn run(rows: &TrainRows, epochs: usize, variant: Variant) -> anyhow::Result<
 fn one_epoch(
     rows: &TrainRows,
     model: &dyn ModuleT,
-    optimizer: &mut nn::Optimizer,
+    optimizer: &mut Adam,
     rng: &mut StdRng,
     clock: &mut Clock,
 ) -> anyhow::Result<()> {
@@ -123,19 +110,17 @@ fn one_epoch(
         let loss =
             logits.f_cross_entropy_loss(&ys, None::<&Tensor>, tch::Reduction::Mean, -100, 0.0)?;
         clock.lap(2);
-        optimizer.zero_grad();
+        loss.f_backward()?;
         clock.lap(3);
-        loss.backward();
+        optimizer.step()?;
         clock.lap(4);
-        optimizer.step();
-        clock.lap(5);
         loss_sum += loss.f_double_value(&[])? * len as f64;
         correct_sum += tch::no_grad(|| accuracy(&logits, &ys))? * len as f64;
-        clock.lap(6);
+        clock.lap(5);
     }
     let validation = &rows.validation_set;
     evaluate(model, &validation.xs, &validation.ys, rows.train.eval_batch_size)?;
-    clock.lap(7);
+    clock.lap(6);
     std::hint::black_box((loss_sum, correct_sum));
     Ok(())
 }

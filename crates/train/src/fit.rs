@@ -7,13 +7,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use tch::nn::{self, OptimizerConfig};
+use tch::nn;
 use tch::{Kind, Tensor};
 
 use crate::error::BoxError;
 use crate::eval::{accuracy, cross_entropy, evaluate};
 use crate::{
-    Augmenter, EarlyStopping, EpochStats, History, LinearDecay, ReduceLrOnPlateau, Result,
+    Adam, Augmenter, EarlyStopping, EpochStats, History, LinearDecay, ReduceLrOnPlateau, Result,
     Snapshot, StopReason, TrainConfig, TrainError, Verdict,
 };
 
@@ -94,14 +94,7 @@ impl<'a> Trainer<'a> {
         let n_train = train.rows("training split")?;
         validation.rows("validation split")?;
         let adam = &self.config.adam;
-        let mut optimizer = nn::Adam {
-            beta1: adam.beta1,
-            beta2: adam.beta2,
-            wd: 0.0,
-            eps: adam.epsilon,
-            amsgrad: false,
-        }
-        .build(self.vs, adam.learning_rate)?;
+        let mut optimizer = Adam::new(self.vs, adam)?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.shuffle_seed);
         let mut augmenter = Augmenter::new(&self.config.augment, self.augment_seed);
         let batch = self.config.batch_size as u64;
@@ -147,7 +140,7 @@ impl<'a> Trainer<'a> {
                     "validation loss plateaued: learning rate cut"
                 );
                 lr = new_lr;
-                optimizer.set_lr(lr);
+                optimizer.set_learning_rate(lr);
             }
             match stopping.on_epoch_end(epoch, val.loss) {
                 Verdict::Improved => best = Some(Snapshot::take(self.vs)),
@@ -195,11 +188,11 @@ impl<'a> Trainer<'a> {
             let ys = train.ys.f_index_select(0, &rows)?;
             if let Some(decay) = steps.decay {
                 let step = steps.first_step + (start / batch) as u64;
-                steps.optimizer.set_lr(decay.rate(step));
+                steps.optimizer.set_learning_rate(decay.rate(step));
             }
             let logits = self.model.forward_t(&xs, true);
             let loss = cross_entropy(&logits, &ys)?;
-            steps.optimizer.backward_step(&loss);
+            steps.optimizer.backward_step(&loss)?;
             loss_sum += loss.f_double_value(&[])? * len as f64;
             correct_sum += tch::no_grad(|| accuracy(&logits, &ys))? * len as f64;
             progress.inc(1);
@@ -212,7 +205,7 @@ impl<'a> Trainer<'a> {
 /// The optimiser of an epoch, with the learning-rate decay (if any) and the global index
 /// of the epoch's first step.
 struct Steps<'a> {
-    optimizer: &'a mut nn::Optimizer,
+    optimizer: &'a mut Adam,
     decay: Option<&'a LinearDecay>,
     first_step: u64,
 }

@@ -22,6 +22,7 @@
 //! The training loss and accuracy of an epoch are running averages over its batches with
 //! dropout active, as Keras reports them; evaluate the final model for clean numbers.
 
+mod adam;
 mod augment;
 mod callbacks;
 mod config;
@@ -32,6 +33,7 @@ mod history;
 mod schedule;
 mod snapshot;
 
+pub use adam::Adam;
 pub use augment::{AugmentConfig, Augmenter, Moves, shift_and_flip};
 pub use callbacks::{EarlyStopping, ReduceLrOnPlateau, Verdict};
 pub use config::{AdamConfig, EarlyStoppingConfig, ReduceLrConfig, TrainConfig};
