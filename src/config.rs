@@ -48,7 +48,7 @@ impl Default for RunConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
     /// An explicit source: a folder holding the four official files, or a pickle file in
-    /// either of the reference's layouts (`dbfs:/...` paths are read through `/dbfs`).
+    /// either of the reference's layouts (`dbfs:/...` paths are read through `dbfs_root`).
     /// Empty: `FASHION_MNIST_MIRROR`, then the cache, then the official download.
     pub path: String,
     /// Download cache. Empty: the user's cache folder.
@@ -60,6 +60,9 @@ pub struct DataConfig {
     /// Train on a stratified subset of this many rows of the training split (quick runs,
     /// tests); 0 keeps the whole split. Validation and test sets stay whole.
     pub train_rows: usize,
+    /// Where the Databricks file system is mounted: a `dbfs:/x` path is read as
+    /// `<dbfs_root>/x`. Databricks clusters mount it at `/dbfs`.
+    pub dbfs_root: String,
 }
 
 impl Default for DataConfig {
@@ -71,6 +74,7 @@ impl Default for DataConfig {
             base_url: defaults.base_url,
             validation_fraction: 0.1,
             train_rows: 0,
+            dbfs_root: defaults.dbfs_root.display().to_string(),
         }
     }
 }
@@ -118,6 +122,14 @@ impl Config {
         let fraction = self.data.validation_fraction;
         if !(fraction > 0.0 && fraction < 1.0) {
             bail!("data.validation_fraction is {fraction}, expected a fraction in (0, 1)");
+        }
+        let name = &self.run.name;
+        let unsafe_char = |c: char| c == '/' || c == '\\' || c.is_control();
+        if name.is_empty() || name.starts_with('.') || name.chars().any(unsafe_char) {
+            bail!(
+                "run.name is {name:?}, expected a folder name: not empty, not starting with '.', \
+                 without '/', '\\' or control characters"
+            );
         }
         self.model.validate()?;
         self.train.validate()?;
@@ -174,13 +186,33 @@ fn from_table(table: toml::Table) -> anyhow::Result<Config> {
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         // toml's own message would repeat the key path on a second line.
-        let message = error.into_inner().message().to_owned();
+        let message = plain_types(error.into_inner().message());
         if path == "." {
             anyhow::anyhow!("{message}")
         } else {
             anyhow::anyhow!("`{path}`: {message}")
         }
     })
+}
+
+/// serde names the expected Rust type (`expected usize`); say what that means in TOML.
+fn plain_types(message: &str) -> String {
+    let words = [
+        ("expected usize", "expected a whole number >= 0"),
+        ("expected u64", "expected a whole number >= 0"),
+        ("expected u32", "expected a whole number >= 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list such as [256, 128]"),
+    ];
+    let mut message = message.to_owned();
+    for (rust, toml) in words {
+        if let Some(rest) = message.strip_suffix(rust) {
+            message = format!("{rest}{toml}");
+        }
+    }
+    message
 }
 
 /// Sets `a.b.c=value` in `table`, creating missing tables (unknown keys are then refused
@@ -282,6 +314,37 @@ mod tests {
         assert_eq!(get("model.mlp.hidden"), Some("[256, 128]"));
         assert_eq!(get("run.seed"), Some("42"));
         assert!(params.iter().all(|(k, _)| !k.starts_with("model.cnn")), "{params:?}");
+    }
+
+    #[test]
+    fn type_errors_name_toml_types_not_rust_ones() {
+        let error = Config::load(None, &["train.epochs=abc".to_owned()]).unwrap_err();
+        let text = format!("{error:#}");
+        assert!(
+            text.ends_with(
+                "`train.epochs`: invalid type: string \"abc\", expected a whole number >= 0"
+            ),
+            "{text}"
+        );
+        let error = Config::load(None, &["run.seed=-1".to_owned()]).unwrap_err();
+        assert!(format!("{error:#}").ends_with("expected a whole number >= 0"), "{error:#}");
+        let error = Config::load(None, &["model.mlp.hidden=5".to_owned()]).unwrap_err();
+        assert!(format!("{error:#}").ends_with("expected a list such as [256, 128]"));
+        assert_eq!(
+            plain_types("invalid type: string \"x\", expected f64"),
+            "invalid type: string \"x\", expected a number"
+        );
+    }
+
+    #[test]
+    fn run_names_must_be_one_folder_name() {
+        for bad in ["a/b", "", "..", ".hidden", "x\\y", "tab\there"] {
+            let item = format!("run.name={bad:?}");
+            let error = Config::load(None, std::slice::from_ref(&item)).unwrap_err();
+            assert!(format!("{error:#}").contains("run.name is"), "{item}: {error:#}");
+        }
+        let good = Config::load(None, &["run.name=\"mlp-wide_2\"".to_owned()]).unwrap();
+        assert_eq!(good.run.name, "mlp-wide_2");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod cli;
 mod config;
+mod error_text;
 mod outputs;
 mod pipeline;
 mod recorder;
@@ -43,9 +44,9 @@ fn install_subscriber() {
 
 fn report(error: &anyhow::Error) -> ExitCode {
     if error.downcast_ref::<pipeline::Interrupted>().is_some() {
-        eprintln!("interrupted: {error:#}");
+        eprintln!("interrupted: {}", error_text::describe(error));
         return ExitCode::from(130);
     }
-    eprintln!("error: {error:#}");
+    eprintln!("error: {}", error_text::describe(error));
     ExitCode::FAILURE
 }

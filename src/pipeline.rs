@@ -16,6 +16,7 @@ use tch::{Device, Kind, Tensor, nn};
 
 use crate::cli::RunArgs;
 use crate::config::Config;
+use crate::error_text::describe;
 use crate::outputs::{MetricsSummary, SplitMetrics, history_csv, predictions_file};
 use crate::recorder::Recorder;
 use crate::run_dir::{RunDir, RunState};
@@ -40,7 +41,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
     let mut recorder = match Recorder::start(&config, &run_name) {
         Ok(recorder) => recorder,
         Err(error) => {
-            dir.set_state(RunState::Failed, Some(&format!("{error:#}")))?;
+            dir.set_state(RunState::Failed, Some(&describe(&error)))?;
             return Err(error);
         }
     };
@@ -52,7 +53,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
         Err(error) if is_interrupt(error) => (RunState::Killed, RunStatus::Killed),
         Err(_) => (RunState::Failed, RunStatus::Failed),
     };
-    let reason = result.as_ref().err().map(|error| format!("{error:#}"));
+    let reason = result.as_ref().err().map(describe);
     dir.set_state(state, reason.as_deref())?;
     let logged = match state {
         RunState::Finished => recorder.log_folder(dir.path()),
@@ -126,8 +127,9 @@ fn execute(
 ) -> anyhow::Result<MetricsSummary> {
     dir.write("config.toml", config.to_toml()?.as_bytes())?;
     // FIXME: `threads = 0` means one libtorch thread per core, and libtorch's per-op OpenMP
-    // fork-join stalls whenever another process holds a core: on the shared 2-core machines a
-    // 2-thread MLP epoch took 15-70 s against about 1.5 s with one thread (`cargo xtask bench`).
+    // fork-join slows down sharply when another process takes a core: `cargo xtask run`
+    // chooses passive OpenMP waiting only when the CPUs are busy as it starts, and nothing
+    // adapts the thread count to load that arrives during a run.
     if config.run.threads > 0 {
         tch::set_num_threads(config.run.threads as i32);
     }
@@ -232,6 +234,7 @@ fn load_data(config: &Config) -> anyhow::Result<FashionMnist> {
         options.cache_dir = config.data.cache_dir.clone().into();
     }
     options.base_url = config.data.base_url.clone();
+    options.dbfs_root = config.data.dbfs_root.clone().into();
     let data = fmnist_data::load(&options)?;
     tracing::info!(source = %data.provenance.source, "data loaded");
     Ok(data)
@@ -244,7 +247,7 @@ fn log_epoch(e: &fmnist_train::EpochStats) {
         train_acc = format_args!("{:.4}", e.train_accuracy),
         val_loss = format_args!("{:.4}", e.val_loss),
         val_acc = format_args!("{:.4}", e.val_accuracy),
-        lr = e.learning_rate,
+        lr = format_args!("{:.3e}", e.learning_rate),
         seconds = format_args!("{:.2}", e.seconds),
         "epoch"
     );
