@@ -34,7 +34,7 @@ pub struct RunArgs {
     /// Data source, overriding `data.path`: a folder with the four official files, or a
     /// pickle file (`.pkl`, `.pkl.gz`) in either of the reference's layouts; `dbfs:/...` is
     /// read through the Databricks mount `/dbfs/...`.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub data: Option<String>,
     /// Put this run's outputs exactly here (default: a new folder under `run.out_dir`).
     #[arg(long, value_name = "DIR")]

@@ -106,15 +106,21 @@ impl Config {
             None => toml::Table::new(),
         };
         let origin = path.map_or("the default config".to_owned(), |p| p.display().to_string());
-        let config: Config = from_table(table.clone()).with_context(|| format!("in {origin}"))?;
-        config.check().with_context(|| format!("in {origin}"))?;
+        from_table(table.clone()).with_context(|| format!("in {origin}"))?;
+        // Types are checked after each `--set`, to name the one that broke them; ranges and
+        // combinations once all are applied, so their order does not matter.
         for item in overrides {
             apply_override(&mut table, item)?;
-            let config: Config =
-                from_table(table.clone()).with_context(|| format!("--set {item}"))?;
-            config.check().with_context(|| format!("--set {item}"))?;
+            from_table(table.clone()).with_context(|| format!("--set {item}"))?;
         }
-        from_table(table)
+        let config = from_table(table)?;
+        let whole = if overrides.is_empty() {
+            format!("in {origin}")
+        } else {
+            format!("in {origin} with the --set overrides")
+        };
+        config.check().with_context(|| whole)?;
+        Ok(config)
     }
 
     /// Range checks serde cannot express.
@@ -122,6 +128,12 @@ impl Config {
         let fraction = self.data.validation_fraction;
         if !(fraction > 0.0 && fraction < 1.0) {
             bail!("data.validation_fraction is {fraction}, expected a fraction in (0, 1)");
+        }
+        let threads = self.run.threads;
+        if threads > MAX_THREADS {
+            bail!(
+                "run.threads is {threads}, expected 0 (one per core) or a count up to {MAX_THREADS}"
+            );
         }
         let name = &self.run.name;
         let unsafe_char = |c: char| c == '/' || c == '\\' || c.is_control();
@@ -195,6 +207,9 @@ fn from_table(table: toml::Table) -> anyhow::Result<Config> {
     })
 }
 
+/// More libtorch threads than this is a typo, not a plan (libtorch crashes on huge counts).
+const MAX_THREADS: usize = 1024;
+
 /// serde names the expected Rust type (`expected usize`); say what that means in TOML.
 fn plain_types(message: &str) -> String {
     let words = [
@@ -204,13 +219,18 @@ fn plain_types(message: &str) -> String {
         ("expected i64", "expected a whole number"),
         ("expected i32", "expected a whole number"),
         ("expected f64", "expected a number"),
-        ("expected a sequence", "expected a list such as [256, 128]"),
+        ("expected a sequence", "expected a list in square brackets"),
     ];
     let mut message = message.to_owned();
     for (rust, toml) in words {
         if let Some(rest) = message.strip_suffix(rust) {
             message = format!("{rest}{toml}");
         }
+    }
+    // `expected struct TrainConfig`: a section was given a plain value.
+    if let Some(at) = message.find("expected struct ") {
+        message.truncate(at);
+        message.push_str("expected a table of settings (set its keys one by one: a.b.c=value)");
     }
     message
 }
@@ -329,11 +349,36 @@ mod tests {
         let error = Config::load(None, &["run.seed=-1".to_owned()]).unwrap_err();
         assert!(format!("{error:#}").ends_with("expected a whole number >= 0"), "{error:#}");
         let error = Config::load(None, &["model.mlp.hidden=5".to_owned()]).unwrap_err();
-        assert!(format!("{error:#}").ends_with("expected a list such as [256, 128]"));
+        assert!(format!("{error:#}").ends_with("expected a list in square brackets"));
+        let error = Config::load(None, &["train=5".to_owned()]).unwrap_err();
+        assert!(format!("{error:#}").contains("expected a table of settings"), "{error:#}");
+        assert!(!format!("{error:#}").contains("TrainConfig"), "{error:#}");
         assert_eq!(
             plain_types("invalid type: string \"x\", expected f64"),
             "invalid type: string \"x\", expected a number"
         );
+    }
+
+    #[test]
+    fn ranges_are_checked_after_all_overrides_whatever_their_order() {
+        let decay = "train.linear_decay.enabled=true".to_owned();
+        let no_plateau = "train.reduce_lr.enabled=false".to_owned();
+        for order in [[&decay, &no_plateau], [&no_plateau, &decay]] {
+            let items: Vec<String> = order.into_iter().cloned().collect();
+            let config = Config::load(None, &items).unwrap();
+            assert!(config.train.linear_decay.enabled && !config.train.reduce_lr.enabled);
+        }
+        // Alone, the first would be refused: two schedules at once.
+        let error = Config::load(None, std::slice::from_ref(&decay)).unwrap_err();
+        assert!(format!("{error:#}").contains("with the --set overrides"), "{error:#}");
+    }
+
+    #[test]
+    fn thread_counts_beyond_reason_are_refused() {
+        let error = Config::load(None, &["run.threads=100000".to_owned()]).unwrap_err();
+        assert!(format!("{error:#}").contains("run.threads is 100000, expected 0"), "{error:#}");
+        let ok = Config::load(None, &["run.threads=4".to_owned()]).unwrap();
+        assert_eq!(ok.run.threads, 4);
     }
 
     #[test]

@@ -72,3 +72,25 @@ fn help_lists_the_run_options() {
         assert!(text.contains(option), "{option} missing from help: {text}");
     }
 }
+
+#[test]
+fn an_empty_data_argument_is_refused_instead_of_falling_back_to_a_download() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("run");
+    let output = run_pipeline(&out, &["--data", ""]);
+    let text = stderr(&output);
+    // A usage error, as clap reports them: exit 2.
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("--data"), "{text}");
+    assert!(!text.contains("downloading"), "{text}");
+    assert!(!out.exists(), "no run folder for a refused command line");
+}
+
+#[test]
+fn absurd_thread_counts_are_refused_before_libtorch_sees_them() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("run");
+    let output = run_pipeline(&out, &["--set", "run.threads=2147483648"]);
+    assert_refused(&output, &["run.threads is 2147483648"]);
+    assert!(!out.exists(), "no run folder for a config that does not load");
+}
