@@ -10,8 +10,9 @@
 //! ```
 //!
 //! which differs from PyTorch's Adam (and tch's `nn::Adam`) only in where `epsilon` enters:
-//! Keras adds it to `sqrt(v)` before the bias correction, PyTorch after. With the default
-//! epsilon of 1e-7 the two agree to about 1e-4 relative in the first steps and converge after.
+//! Keras adds it to `sqrt(v)` before the bias correction, PyTorch after. The two steps differ
+//! by about `epsilon * sqrt(1 - beta2^t) / |g|` relative: negligible for gradients far above
+//! epsilon, and fading as `t` grows.
 //!
 //! libtorch's C++ Adam makes eight passes over each variable per step (plus one to zero the
 //! gradient), and the fused kernel libtorch has (`_fused_adam_`) has no tch binding. With one
@@ -35,6 +36,13 @@ struct Slot {
 ///
 /// [`Adam::step`] consumes the gradients: each is zero afterwards, so the next
 /// `backward()` starts clean. Gradients present when the optimiser is built are zeroed too.
+///
+/// Two rules for callers, as for any in-place update of the variables (the CPU fast path
+/// writes their memory directly):
+/// - no other thread may use the store's tensors during a step;
+/// - step only after the backward pass has released its graph: the direct writes do not
+///   bump libtorch's version counters, so a graph that saved a variable and is used later
+///   would not notice the change (the usual `loss.backward()` then `step()` is fine).
 pub struct Adam {
     slots: Vec<Slot>,
     learning_rate: f64,
@@ -175,6 +183,7 @@ mod host {
         let n = slot.var.numel();
         let eligible = tensors.iter().all(|t| {
             t.device() == Device::Cpu
+                && !t.is_sparse()
                 && t.kind() == Kind::Float
                 && t.is_contiguous()
                 && t.numel() == n
@@ -195,9 +204,12 @@ mod host {
         }
         let [var, grad, m, v] = tensors.map(|t| t.data_ptr().cast::<f32>());
         // SAFETY: each pointer is the start of a contiguous CPU buffer of `n` f32 values
-        // (checked above), owned by a tensor that outlives this call; the four ranges are
-        // disjoint (checked above), so the four exclusive slices do not alias. libtorch ops run synchronously on the CPU and none runs on these tensors
-        // while the slices live (this is single-threaded Rust code between two tch calls).
+        // (checked above; `data_ptr` includes the storage offset, and libtorch's allocations
+        // are aligned for f32), owned by a tensor that outlives this call. The four byte
+        // ranges are disjoint (checked above), so the four exclusive slices do not alias.
+        // CPU ops in libtorch are synchronous, so none of this thread's is still running on
+        // them; other threads must leave the store alone during a step (the rule in
+        // [`Adam`]'s docs, which this code cannot check).
         let (var, grad, m, v) = unsafe {
             (
                 std::slice::from_raw_parts_mut(var, n),

@@ -128,7 +128,11 @@ impl TrainConfig {
         let lr = self.adam.learning_rate;
         check(lr > 0.0 && lr.is_finite(), "train.adam.learning_rate", lr, "a positive number")?;
         let eps = self.adam.epsilon;
-        check(eps > 0.0, "train.adam.epsilon", eps, "a positive number")?;
+        check(eps > 0.0 && eps.is_finite(), "train.adam.epsilon", eps, "a positive number")?;
+        let beta1 = self.adam.beta1;
+        check((0.0..1.0).contains(&beta1), "train.adam.beta1", beta1, "in [0, 1)")?;
+        let beta2 = self.adam.beta2;
+        check((0.0..1.0).contains(&beta2), "train.adam.beta2", beta2, "in [0, 1)")?;
         let factor = self.reduce_lr.factor;
         check(factor > 0.0 && factor < 1.0, "train.reduce_lr.factor", factor, "in (0, 1)")?;
         let min_lr = self.reduce_lr.min_lr;

@@ -23,6 +23,19 @@ pub enum TrainError {
         /// What was expected.
         expected: String,
     },
+    /// A loss stopped being a finite number: the weights blew up.
+    #[error(
+        "training diverged in epoch {epoch}: the {which} loss is {loss}, expected a finite \
+         number (try a lower train.adam.learning_rate)"
+    )]
+    Diverged {
+        /// 1-based epoch whose loss was not finite.
+        epoch: usize,
+        /// `training` or `validation`.
+        which: &'static str,
+        /// The loss found.
+        loss: f64,
+    },
     /// The caller asked to stop (for example on Ctrl-C) during the given epoch.
     #[error("training interrupted during epoch {epoch}")]
     Interrupted {

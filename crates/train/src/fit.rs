@@ -121,6 +121,11 @@ impl<'a> Trainer<'a> {
                 self.one_epoch(epoch, steps, &mut augmenter, train, &order)?;
             let val =
                 evaluate(self.model, validation.xs, validation.ys, self.config.eval_batch_size)?;
+            for (which, loss) in [("training", train_loss), ("validation", val.loss)] {
+                if !loss.is_finite() {
+                    return Err(TrainError::Diverged { epoch, which, loss });
+                }
+            }
             let stats = EpochStats {
                 epoch,
                 train_loss,

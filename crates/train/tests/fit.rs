@@ -147,3 +147,43 @@ fn a_failing_callback_ends_the_fit_with_its_error() {
     assert!(matches!(error, TrainError::Callback { epoch: 1, .. }), "{error}");
     assert_eq!(error.to_string(), "after epoch 1: disk full");
 }
+
+#[test]
+fn a_blown_up_loss_ends_the_fit_with_a_typed_error() {
+    let _rng = rng_lock();
+    let (xs, ys) = blobs(600, 1);
+    let (vx, vy) = blobs(200, 2);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = linear_model(&vs);
+    // Each Adam step moves a weight by about the learning rate: 19 steps of 1e38 overflow f32.
+    let config = TrainConfig {
+        adam: fmnist_train::AdamConfig { learning_rate: 1e38, ..Default::default() },
+        ..small_config(3)
+    };
+    let mut seen = 0;
+    let error = Trainer::new(&model, &vs, &config)
+        .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| {
+            seen += 1;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(error, TrainError::Diverged { epoch: 1, .. }), "{error:?}");
+    assert_eq!(seen, 0, "a diverged epoch must not be reported as a result");
+    assert!(error.to_string().contains("train.adam.learning_rate"), "{error}");
+}
+
+#[test]
+fn adam_settings_outside_their_ranges_are_refused() {
+    let with = |adam: fmnist_train::AdamConfig| TrainConfig { adam, ..TrainConfig::default() };
+    let base = fmnist_train::AdamConfig::default();
+    let cases = [
+        ("train.adam.beta1", fmnist_train::AdamConfig { beta1: 1.0, ..base.clone() }),
+        ("train.adam.beta2", fmnist_train::AdamConfig { beta2: 1.5, ..base.clone() }),
+        ("train.adam.epsilon", fmnist_train::AdamConfig { epsilon: f64::INFINITY, ..base.clone() }),
+    ];
+    for (field, adam) in cases {
+        let error = with(adam).validate().unwrap_err();
+        assert!(error.to_string().contains(field), "{field}: {error}");
+    }
+    assert!(with(base).validate().is_ok());
+}
