@@ -37,7 +37,8 @@ pub enum DataError {
     /// A `dbfs:/` path (or a path under the DBFS mount) that exists in neither spelling.
     #[error(
         "neither {dbfs_path} nor its local mount {} exists: check the path, and that DBFS is \
-         mounted at {} (as on Databricks clusters; elsewhere set the dbfs_root data option)",
+         mounted at {} (as on Databricks clusters; elsewhere point `DataOptions::dbfs_root`, \
+         `data.dbfs_root` in the fmnist config, at a copy)",
         mount_path.display(), mount_root.display()
     )]
     DbfsMissing {
@@ -49,7 +50,7 @@ pub enum DataError {
         mount_root: PathBuf,
     },
     /// One of the four official files is not in a folder.
-    #[error("{} is missing, expected the official file {name} (or its uncompressed twin)", folder.display())]
+    #[error("{name} is missing from {}, expected the official file (or its uncompressed twin) there", folder.display())]
     MissingFile {
         /// The folder searched.
         folder: PathBuf,

@@ -155,7 +155,8 @@ fn missing_dbfs_path_names_both_spellings_and_what_to_check() {
     let mount = scratch.path().join("dbfs/nope/f.pkl");
     let expected = format!(
         "neither dbfs:/nope/f.pkl nor its local mount {} exists: check the path, and that DBFS \
-         is mounted at {} (as on Databricks clusters; elsewhere set the dbfs_root data option)",
+         is mounted at {} (as on Databricks clusters; elsewhere point `DataOptions::dbfs_root`, \
+         `data.dbfs_root` in the fmnist config, at a copy)",
         mount.display(),
         scratch.path().join("dbfs").display()
     );

@@ -66,6 +66,10 @@ fn folder_without_the_files_names_the_first_missing_one() {
     let opts = DataOptions { path: Some(folder.path().to_owned()), ..offline(folder.path()) };
     let err = load(&opts).unwrap_err();
     assert!(matches!(err, DataError::MissingFile { name: "train-images-idx3-ubyte.gz", .. }));
+    let text = err.to_string();
+    let expected =
+        format!("train-images-idx3-ubyte.gz is missing from {}", folder.path().display());
+    assert!(text.starts_with(&expected), "{text}");
 }
 
 #[test]
