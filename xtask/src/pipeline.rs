@@ -51,25 +51,43 @@ pub fn run(root: &Path, args: &RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether other processes use at least a fifth of the machine's CPU time right now.
+/// Whether other processes keep at least [`BUSY_CORES`] cores busy right now.
 ///
 /// libgomp's idle threads spin a while before sleeping. On an idle machine that is the fast
-/// choice: a default MLP run took about 14 s, against 23 s with `OMP_WAIT_POLICY=PASSIVE`. When
-/// other processes keep the cores busy, spinning threads take time from the threads with work:
-/// three MLP epochs took 17.8 s against 7.3 s passive, and a 2-thread CNN step up to 15x
-/// longer. So `run` asks for passive waiting only when the CPUs are busy as it starts (it
+/// choice (figures from the 2-core AMD EPYC machines): a default MLP run took about 14 s,
+/// against 23 s with `OMP_WAIT_POLICY=PASSIVE`. When other processes keep the cores busy,
+/// spinning threads take time from the threads with work: three MLP epochs took 17.8 s
+/// against 7.3 s passive, and a 2-thread CNN step up to 15x longer. So `run` asks for passive waiting only when the CPUs are busy as it starts (it
 /// cannot follow load that arrives later).
 fn cpus_already_busy() -> bool {
-    let sample = || std::fs::read_to_string("/proc/stat").ok().as_deref().and_then(cpu_times);
-    let Some(before) = sample() else {
+    let read = || std::fs::read_to_string("/proc/stat").ok();
+    let Some(first) = read() else {
         return false;
     };
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let Some(after) = sample() else {
+    let Some(second) = read() else {
         return false;
     };
-    busy_share(before, after).is_some_and(|share| share >= 0.2)
+    let (Some(before), Some(after)) = (cpu_times(&first), cpu_times(&second)) else {
+        return false;
+    };
+    let cpus = cpu_count(&second) as f64;
+    busy_share(before, after).is_some_and(|share| share * cpus >= BUSY_CORES)
 }
+
+/// CPUs listed in `/proc/stat` (the `cpuN` lines), the cores its first line sums over.
+fn cpu_count(stat: &str) -> usize {
+    let numbered = |line: &&str| {
+        line.strip_prefix("cpu")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_digit())
+    };
+    stat.lines().filter(numbered).count().max(1)
+}
+
+/// Other processes using this many cores' worth of time (summed over all cores) count as
+/// busy: 20 % of the 2-core machines the figures above come from.
+const BUSY_CORES: f64 = 0.4;
 
 /// `(busy, total)` jiffies of all CPUs from `/proc/stat`'s first line; idle and iowait count
 /// as not busy.
@@ -156,6 +174,8 @@ mod tests {
         // total = 100+5+50+800+40+3+2+0; idle = 800 + 40
         assert_eq!(cpu_times(stat), Some((160, 1000)));
         assert_eq!(cpu_times("intr 1 2 3\n"), None);
+        assert_eq!(cpu_count(stat), 1);
+        assert_eq!(cpu_count("cpu  1 2\ncpu0 1\ncpu1 1\ncpu12 1\nintr 5\n"), 3);
         assert_eq!(cpu_times("cpu  1 x 3\n"), None);
     }
 
