@@ -57,8 +57,9 @@ pub struct DataConfig {
     pub base_url: String,
     /// Fraction of the training set held out for validation, stratified by class.
     pub validation_fraction: f64,
-    /// Train on a stratified subset of this many rows of the training split (quick runs,
-    /// tests); 0 keeps the whole split. Validation and test sets stay whole.
+    /// Train on a stratified subset of about this many rows of the training split (quick
+    /// runs, tests; each class's share is rounded, so 2005 gives 2010); 0 keeps the whole
+    /// split. Validation and test sets stay whole.
     pub train_rows: usize,
     /// Where the Databricks file system is mounted: a `dbfs:/x` path is read as
     /// `<dbfs_root>/x`. Databricks clusters mount it at `/dbfs`.
@@ -128,6 +129,12 @@ impl Config {
         let fraction = self.data.validation_fraction;
         if !(fraction > 0.0 && fraction < 1.0) {
             bail!("data.validation_fraction is {fraction}, expected a fraction in (0, 1)");
+        }
+        let rows = self.data.train_rows;
+        if rows != 0 && rows < fmnist_data::CLASS_NAMES.len() {
+            bail!(
+                "data.train_rows is {rows}, expected 0 (all rows) or at least 10 (one per class)"
+            );
         }
         let threads = self.run.threads;
         if threads > MAX_THREADS {
@@ -371,6 +378,13 @@ mod tests {
         // Alone, the first would be refused: two schedules at once.
         let error = Config::load(None, std::slice::from_ref(&decay)).unwrap_err();
         assert!(format!("{error:#}").contains("with the --set overrides"), "{error:#}");
+    }
+
+    #[test]
+    fn a_training_subset_needs_a_row_per_class() {
+        let error = Config::load(None, &["data.train_rows=1".to_owned()]).unwrap_err();
+        assert!(format!("{error:#}").contains("data.train_rows is 1, expected 0"), "{error:#}");
+        assert!(Config::load(None, &["data.train_rows=10".to_owned()]).is_ok());
     }
 
     #[test]
