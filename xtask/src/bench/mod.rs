@@ -249,8 +249,8 @@ fn context_lines(samples: &[Sample], loads_start: &str, cores: u32) -> Vec<Strin
             shape.epoch_flop(54_000, 6_000) / 1e9,
             shape.epoch_flop_3x_rule(54_000, 6_000) / 1e9
         ),
-        format!("- fp32 peak assumed: {:.0} GFLOP/s per core (2.6 GHz nominal x 32 FLOP/cycle, AVX-512 on two 256-bit FMA pipes); the CPU boosts above its nominal clock, so the measured rate of one 2048^3 product (the sgemm row) is the truer ceiling", stats::PEAK_GFLOPS_PER_CORE),
-        "- floor row: the epoch's matrix products alone (forward, weight and input gradients at batch 256, then the validation forward pass), timed with libtorch in our bench process; its ratio columns are the best any loop on these fp32 kernels could reach".to_owned(),
+        format!("- fp32 peak assumed: {:.0} GFLOP/s per core (2.6 GHz nominal x 32 FLOP/cycle, AVX-512 on two 256-bit FMA pipes); the CPU boosts above its nominal clock, so the measured rate of one 2048^3 product (in the sgemm share row's label) is the truer ceiling", stats::PEAK_GFLOPS_PER_CORE),
+        "- floor row: the epoch's matrix products alone (forward, weight and input gradients at batch 256, then the validation forward pass), timed with libtorch in our bench process, operands warm in cache, best of 3; its ratio columns are the best a loop on libtorch's fp32 kernels could show against the others' whole epochs".to_owned(),
         "- epoch times: median over repeats of each process's median epoch after the first (warm-up); evaluation: forward + loss + accuracy over the 10,000 test images in chunks of 4,096".to_owned(),
         format!("- versions: {}", if versions.is_empty() { "-".to_owned() } else { versions.join("; ") }),
     ]
