@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 
 use fmnist_train::{
-    EarlyStoppingConfig, Examples, StopReason, TrainConfig, TrainError, Trainer, evaluate,
+    EarlyStoppingConfig, Examples, History, StopReason, TrainConfig, TrainError, Trainer, evaluate,
 };
 use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
@@ -36,21 +36,34 @@ fn linear_model(vs: &nn::VarStore) -> impl nn::ModuleT {
     nn::func_t(move |xs, _train| layer.forward(xs))
 }
 
-#[test]
-fn loss_falls_and_accuracy_rises_on_separable_data() {
+/// Fits the linear model on fresh blobs (600 training rows, 200 validation rows) with a
+/// learning rate of `learning_rate` for `epochs` epochs; returns the fit's result and how
+/// many epochs reached the callback.
+fn fit_blobs(learning_rate: f64, epochs: usize) -> (fmnist_train::Result<History>, usize) {
     let _rng = rng_lock();
     let (xs, ys) = blobs(600, 1);
     let (vx, vy) = blobs(200, 2);
     let vs = nn::VarStore::new(Device::Cpu);
     let model = linear_model(&vs);
     let config = TrainConfig {
-        adam: fmnist_train::AdamConfig { learning_rate: 1e-2, ..Default::default() },
-        ..small_config(5)
+        adam: fmnist_train::AdamConfig { learning_rate, ..Default::default() },
+        ..small_config(epochs)
     };
     let trainer = Trainer::new(&model, &vs, &config).shuffle_seed(3);
-    let history = trainer
-        .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| Ok(()))
-        .unwrap();
+    let mut seen = 0;
+    let result =
+        trainer.fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| {
+            seen += 1;
+            Ok(())
+        });
+    (result, seen)
+}
+
+#[test]
+fn loss_falls_and_accuracy_rises_on_separable_data() {
+    let (result, seen) = fit_blobs(1e-2, 5);
+    let history = result.unwrap();
+    assert_eq!(seen, 5);
     let first = &history.epochs[0];
     let last = history.epochs.last().unwrap();
     assert!(last.val_loss < first.val_loss, "{history:?}");
@@ -150,23 +163,9 @@ fn a_failing_callback_ends_the_fit_with_its_error() {
 
 #[test]
 fn a_blown_up_loss_ends_the_fit_with_a_typed_error() {
-    let _rng = rng_lock();
-    let (xs, ys) = blobs(600, 1);
-    let (vx, vy) = blobs(200, 2);
-    let vs = nn::VarStore::new(Device::Cpu);
-    let model = linear_model(&vs);
     // Each Adam step moves a weight by about the learning rate: 19 steps of 1e38 overflow f32.
-    let config = TrainConfig {
-        adam: fmnist_train::AdamConfig { learning_rate: 1e38, ..Default::default() },
-        ..small_config(3)
-    };
-    let mut seen = 0;
-    let error = Trainer::new(&model, &vs, &config)
-        .fit(Examples { xs: &xs, ys: &ys }, Examples { xs: &vx, ys: &vy }, &mut |_| {
-            seen += 1;
-            Ok(())
-        })
-        .unwrap_err();
+    let (result, seen) = fit_blobs(1e38, 3);
+    let error = result.unwrap_err();
     assert!(matches!(error, TrainError::Diverged { epoch: 1, .. }), "{error:?}");
     assert_eq!(seen, 0, "a diverged epoch must not be reported as a result");
     assert!(error.to_string().contains("train.adam.learning_rate"), "{error}");
