@@ -45,6 +45,11 @@ impl LocalStore {
     /// creating it with experiment `0` "Default" and `.trash/` when it does not exist yet.
     pub fn open(root: &Path) -> Result<LocalStore> {
         let store = LocalStore { root: fsutil::absolute(root)? };
+        if store.root.exists() && !store.root.is_dir() {
+            let found = "this is a file, expected the folder of an MLflow directory store";
+            let source = std::io::Error::new(std::io::ErrorKind::NotADirectory, found);
+            return Err(TrackingError::Io { path: store.root.clone(), source });
+        }
         fsutil::create_dir_all(&store.root.join(TRASH))?;
         let default_dir = store.root.join("0");
         if !default_dir.exists() && !store.root.join(TRASH).join("0").exists() {
@@ -197,6 +202,18 @@ mod tests {
         assert!(meta.ends_with("lifecycle_stage: active\nname: Default\n"));
         assert!(store.root().join(".trash").is_dir());
         assert_eq!(store.experiment_id("Default").unwrap(), "0");
+    }
+
+    #[test]
+    fn a_file_where_the_store_should_be_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mlruns");
+        fs::write(&file, "not a store").unwrap();
+        let error = LocalStore::open(&file).unwrap_err();
+        let text = error.to_string();
+        assert!(text.starts_with(&format!("cannot access {}: this is a file", file.display())));
+        assert!(text.contains("MLflow directory store"), "{text}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "not a store", "the file is untouched");
     }
 
     #[test]
