@@ -67,7 +67,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<MetricsSummary> {
             tracing::info!(total_seconds = format_args!("{seconds:.1}"), "run finished");
             println!("test accuracy {:.4}; outputs in {}", summary.test.accuracy, out.display());
         }
-        _ => eprintln!("run folder: {} ({state:?})", out.display()),
+        _ => eprintln!("run folder: {} ({})", out.display(), state.name()),
     }
     if let Some(hint) = view_hint {
         tracing::info!("{hint}");
@@ -152,7 +152,7 @@ fn execute(
     tracing::info!(
         epochs = history.epochs_run(),
         best_epoch = history.best_epoch,
-        stop = ?history.stop_reason,
+        stop = history.stop_reason.name(),
         "training done"
     );
     stop_if_interrupted(interrupt)?;

@@ -30,6 +30,18 @@ pub enum RunState {
     Killed,
 }
 
+impl RunState {
+    /// The name `status.json` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Finished => "finished",
+            RunState::Failed => "failed",
+            RunState::Killed => "killed",
+        }
+    }
+}
+
 /// An open run folder.
 #[derive(Debug)]
 pub struct RunDir {
@@ -100,6 +112,14 @@ impl RunDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_names_are_the_status_json_spellings() {
+        for state in [RunState::Running, RunState::Finished, RunState::Failed, RunState::Killed] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.name()));
+        }
+    }
 
     #[test]
     fn a_run_is_marked_incomplete_until_it_finishes() {

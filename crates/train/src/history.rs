@@ -31,6 +31,16 @@ pub enum StopReason {
     EarlyStopping,
 }
 
+impl StopReason {
+    /// The name serde writes (`epoch_limit`, `early_stopping`), for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::EpochLimit => "epoch_limit",
+            StopReason::EarlyStopping => "early_stopping",
+        }
+    }
+}
+
 /// The outcome of [`crate::fit`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct History {

@@ -186,3 +186,11 @@ fn adam_settings_outside_their_ranges_are_refused() {
     }
     assert!(with(base).validate().is_ok());
 }
+
+#[test]
+fn stop_reason_names_are_the_serialised_spellings() {
+    for reason in [StopReason::EpochLimit, StopReason::EarlyStopping] {
+        let json = serde_json::to_string(&reason).unwrap();
+        assert_eq!(json, format!("\"{}\"", reason.name()));
+    }
+}
