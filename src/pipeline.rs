@@ -152,7 +152,7 @@ fn execute(
     tracing::info!(
         epochs = history.epochs_run(),
         best_epoch = history.best_epoch,
-        stop = history.stop_reason.name(),
+        stop = %history.stop_reason.name(),
         "training done"
     );
     stop_if_interrupted(interrupt)?;
