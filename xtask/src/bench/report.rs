@@ -117,24 +117,11 @@ pub fn rows_for(samples: &[Sample], plan: &Plan, threads: u32, cores: u32) -> Ve
     rows
 }
 
-/// Share of the fp32 peak reached by each framework's median MLP epoch.
+/// Share of the nominal fp32 peak reached by each framework's median MLP epoch.
 fn peak_row(samples: &[Sample], threads: u32, cores: u32) -> Row {
-    let flop = DenseShape::baseline().epoch_flop(54_000, 6_000);
     let peak = stats::peak_gflops(threads, cores, stats::PEAK_GFLOPS_PER_CORE);
-    let share = |runner| {
-        let epoch = stats::median(&values(samples, runner, threads, "epoch_s"));
-        epoch
-            .and_then(|seconds| stats::fraction_of_peak(flop, seconds, peak))
-            .map_or_else(|| "-".to_owned(), |f| format!("{:.0} %", 100.0 * f))
-    };
-    [
-        format!("MLP epoch, share of fp32 peak ({peak:.0} GFLOP/s) ({threads})"),
-        share(Runner::OursMlp),
-        share(Runner::Torch),
-        share(Runner::Keras),
-        "-".to_owned(),
-        "-".to_owned(),
-    ]
+    let label = format!("MLP epoch, share of fp32 peak ({peak:.0} GFLOP/s) ({threads})");
+    share_row(samples, threads, label, Some(peak))
 }
 
 /// The epoch's matrix products alone, measured in our bench process, against the other
@@ -155,21 +142,28 @@ fn floor_row(samples: &[Sample], threads: u32) -> Row {
 /// Share of the measured BLAS ceiling (a 2048^3 product) reached by each framework's median
 /// MLP epoch; the ceiling itself is in the label.
 fn ceiling_row(samples: &[Sample], threads: u32) -> Row {
-    let flop = DenseShape::baseline().epoch_flop(54_000, 6_000);
     let ceiling = stats::median(&values(samples, Runner::OursMlp, threads, "sgemm_gflops"));
-    let share = |runner| {
-        let epoch = stats::median(&values(samples, runner, threads, "epoch_s"));
-        epoch
-            .zip(ceiling)
-            .and_then(|(seconds, peak)| stats::fraction_of_peak(flop, seconds, peak))
-            .map_or_else(|| "-".to_owned(), |f| format!("{:.0} %", 100.0 * f))
-    };
-    let label = match ceiling {
+    let measured = match ceiling {
         Some(gflops) => format!("{gflops:.0} GFLOP/s measured"),
         None => "not measured".to_owned(),
     };
+    let label = format!("MLP epoch, share of a 2048^3 sgemm's rate ({measured}) ({threads})");
+    share_row(samples, threads, label, ceiling)
+}
+
+/// A row of each framework's median MLP epoch as a share of `peak_gflops` (`-` where
+/// either is missing).
+fn share_row(samples: &[Sample], threads: u32, label: String, peak_gflops: Option<f64>) -> Row {
+    let flop = DenseShape::baseline().epoch_flop(54_000, 6_000);
+    let share = |runner| {
+        let epoch = stats::median(&values(samples, runner, threads, "epoch_s"));
+        epoch
+            .zip(peak_gflops)
+            .and_then(|(seconds, peak)| stats::fraction_of_peak(flop, seconds, peak))
+            .map_or_else(|| "-".to_owned(), |f| format!("{:.0} %", 100.0 * f))
+    };
     [
-        format!("MLP epoch, share of a 2048^3 sgemm's rate ({label}) ({threads})"),
+        label,
         share(Runner::OursMlp),
         share(Runner::Torch),
         share(Runner::Keras),
