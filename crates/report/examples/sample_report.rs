@@ -1,7 +1,7 @@
 //! Writes the report of a synthetic run, to look at the figures and the page:
 //!
 //! ```text
-//! cargo run -p fmnist-report --example sample_report -- /tmp/sample-report
+//! cargo run -p fmnist-report --example sample_report -- target/sample-report
 //! ```
 
 #[path = "../tests/common/mod.rs"]
