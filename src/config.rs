@@ -107,14 +107,13 @@ impl Config {
             None => toml::Table::new(),
         };
         let origin = path.map_or("the default config".to_owned(), |p| p.display().to_string());
-        from_table(table.clone()).with_context(|| format!("in {origin}"))?;
+        let mut config = from_table(table.clone()).with_context(|| format!("in {origin}"))?;
         // Types are checked after each `--set`, to name the one that broke them; ranges and
         // combinations once all are applied, so their order does not matter.
         for item in overrides {
             apply_override(&mut table, item)?;
-            from_table(table.clone()).with_context(|| format!("--set {item}"))?;
+            config = from_table(table.clone()).with_context(|| format!("--set {item}"))?;
         }
-        let config = from_table(table)?;
         let whole = if overrides.is_empty() {
             format!("in {origin}")
         } else {
